@@ -1,0 +1,140 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from macnss.core.validators import format_rib
+
+from .models import (
+    BankDetails,
+    DirectDebitMandate,
+    InsuredPerson,
+    OneTimeCode,
+    ProfessionalCategory,
+    ProfessionalSubCategory,
+    SmigValue,
+    User,
+)
+
+
+class BankDetailsInline(admin.StackedInline):
+    model = BankDetails
+    extra = 0
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(InsuredPerson)
+class InsuredPersonAdmin(admin.ModelAdmin):
+    list_display = (
+        "immatriculation_number",
+        "last_name",
+        "first_name",
+        "id_document_number",
+        "phone",
+        "regime",
+        "has_account",
+    )
+    list_filter = ("regime", "id_document_type", "pays_contributions_directly", "tns_subcategory__category")
+    search_fields = (
+        "=immatriculation_number",
+        "=id_document_number",
+        "phone",
+        "last_name",
+        "first_name",
+        "last_name_ar",
+    )
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("account",)
+    autocomplete_fields = ("tns_subcategory",)
+    inlines = [BankDetailsInline]
+    show_full_result_count = False
+
+    @admin.display(boolean=True, description=_("compte Ma CNSS"))
+    def has_account(self, obj):
+        return hasattr(obj, "account")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "insured", "is_staff", "must_change_password", "last_login")
+    list_filter = ("is_staff", "is_active", "must_change_password", "groups")
+    search_fields = ("username", "insured__last_name", "insured__id_document_number", "insured__phone")
+    raw_id_fields = ("insured",)
+    readonly_fields = ("last_login", "date_joined", "temporary_password_expires_at")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Assuré"), {"fields": ("insured", "must_change_password", "temporary_password_expires_at")}),
+    )
+
+
+class SubCategoryInline(admin.TabularInline):
+    model = ProfessionalSubCategory
+    extra = 0
+
+
+@admin.register(ProfessionalCategory)
+class ProfessionalCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "liaison_body", "is_open", "display_order")
+    list_editable = ("is_open", "display_order")
+    search_fields = ("name", "name_ar", "code")
+    inlines = [SubCategoryInline]
+
+
+@admin.register(ProfessionalSubCategory)
+class ProfessionalSubCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "base_smig_multiple", "amo_rate", "pension_rate")
+    list_filter = ("category",)
+    search_fields = ("name", "code", "category__name")
+
+
+@admin.register(SmigValue)
+class SmigValueAdmin(admin.ModelAdmin):
+    list_display = ("valid_from", "monthly_amount", "source")
+
+
+@admin.register(DirectDebitMandate)
+class DirectDebitMandateAdmin(admin.ModelAdmin):
+    list_display = ("insured", "rib_display", "consent_text_version", "consented_at", "ip_address", "revoked_at")
+    list_filter = ("consent_text_version", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("=insured__immatriculation_number", "rib")
+    list_select_related = ("insured",)
+    readonly_fields = (
+        "insured",
+        "rib",
+        "consent_text",
+        "consent_text_version",
+        "consented_at",
+        "ip_address",
+        "revoked_at",
+    )
+
+    @admin.display(description=_("RIB"))
+    def rib_display(self, obj):
+        return format_rib(obj.rib)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(admin.ModelAdmin):
+    """Codes are hashed: agents see when and how often, never the code."""
+
+    list_display = ("purpose", "phone", "created_at", "expires_at", "attempts", "consumed_at", "superseded_at")
+    list_filter = ("purpose",)
+    search_fields = ("phone",)
+    exclude = ("code_hash", "salt")
+    readonly_fields = (
+        "purpose",
+        "phone",
+        "subject",
+        "created_at",
+        "expires_at",
+        "attempts",
+        "consumed_at",
+        "superseded_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,42 @@
+"""Reads of the shared model. Views call these, never the ORM directly for another person's data."""
+
+from django.db.models import Q
+
+from macnss.core.validators import normalize_identity_number
+
+from .models import InsuredPerson, ProfessionalCategory
+
+
+def insured_for_user(user) -> InsuredPerson | None:
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "insured", None)
+
+
+def find_insured_by_identity(
+    *, document_type: str, document_number: str, birth_date, expiry=None
+) -> InsuredPerson | None:
+    """All given facts must match; the caller must answer the same way whether or not this finds someone."""
+    filters = Q(
+        id_document_type=document_type,
+        id_document_number=normalize_identity_number(document_number),
+        birth_date=birth_date,
+    )
+    if expiry is not None:
+        filters &= Q(id_document_expiry=expiry)
+    return InsuredPerson.objects.select_related("account").filter(filters).first()
+
+
+def find_insured_by_number(number: str) -> InsuredPerson | None:
+    return InsuredPerson.objects.select_related("account").filter(immatriculation_number=number).first()
+
+
+def open_categories():
+    return ProfessionalCategory.objects.filter(is_open=True).prefetch_related("subcategories")
+
+
+def needs_bank_details(person: InsuredPerson | None) -> bool:
+    """Seed 000: a TNS who pays his contributions directly must give a RIB before anything else."""
+    if person is None or not (person.is_tns and person.pays_contributions_directly):
+        return False
+    return not hasattr(person, "bank_details")

@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {
+        "CUSTOMER_SERVICE_NUMBER": settings.CUSTOMER_SERVICE_NUMBER,
+        "DEMO_PHONE_ENABLED": settings.DEBUG and settings.SMS_BACKEND == "outbox",
+    }

@@ -1,0 +1,169 @@
+"""State changes for the outbox and the status-change log."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange
+from .sms import PermanentSmsError, TransientSmsError, get_sms_backend
+from .tasks_queue import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "[contenu masqué après envoi]"
+
+
+class TransientDeliveryError(Exception):
+    """The send failed for a reason that may pass; the task retries with backoff."""
+
+
+def queue_sms(*, to: str, body: str, purpose: str, language: str = "fr", sensitive: bool = False) -> OutboundSms:
+    """Write the SMS to the outbox and send it once the caller's transaction commits."""
+    from .tasks import send_sms
+
+    sms = OutboundSms.objects.create(to=to, body=body, purpose=purpose, language=language, sensitive=sensitive)
+    enqueue_on_commit(send_sms, sms.pk)
+    return sms
+
+
+def queue_email(
+    *, to: str, subject: str, body: str, purpose: str, language: str = "fr", attachment=None, attachment_name=""
+) -> OutboundEmail:
+    """Write the e-mail (and its attachment) to the outbox and send it after commit."""
+    from .tasks import send_email
+
+    email = OutboundEmail(
+        to=to, subject=subject, body=body, purpose=purpose, language=language, attachment_name=attachment_name
+    )
+    if attachment is not None:
+        email.attachment.save(attachment_name or "piece-jointe.pdf", attachment, save=False)
+    email.save()
+    enqueue_on_commit(send_email, email.pk)
+    return email
+
+
+def _claim(model, pk) -> bool:
+    """Move a queued row to `sending`; only one worker wins, so a message is never sent twice."""
+    return bool(
+        model.objects.filter(pk=pk, status=OutboxStatus.QUEUED).update(
+            status=OutboxStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+    )
+
+
+def _give_back(model, pk, error: str) -> None:
+    row = model.objects.get(pk=pk)
+    final = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    model.objects.filter(pk=pk).update(
+        status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED, last_error=error, updated_at=timezone.now()
+    )
+    if final:
+        logger.error("%s %s failed for good after %s attempts: %s", model.__name__, pk, row.attempts, error)
+    else:
+        raise TransientDeliveryError(error)
+
+
+def deliver_sms(sms_id: int) -> None:
+    if not _claim(OutboundSms, sms_id):
+        return
+    sms = OutboundSms.objects.get(pk=sms_id)
+    backend = get_sms_backend()
+    try:
+        sent = backend.send(to=sms.to, body=sms.body, reference=str(sms.pk))
+    except PermanentSmsError as exc:
+        OutboundSms.objects.filter(pk=sms_id).update(
+            status=OutboxStatus.FAILED, last_error=str(exc), backend=backend.name, updated_at=timezone.now()
+        )
+        logger.error("SMS %s refused by %s: %s", sms_id, backend.name, exc)
+        return
+    except TransientSmsError as exc:
+        _give_back(OutboundSms, sms_id, str(exc))
+        return
+    body = REDACTED if sms.sensitive and not sent.keeps_text else sms.body
+    OutboundSms.objects.filter(pk=sms_id).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        backend=backend.name,
+        provider_message_id=sent.provider_message_id,
+        body=body,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+
+
+def deliver_email(email_id: int) -> None:
+    if not _claim(OutboundEmail, email_id):
+        return
+    row = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMessage(subject=row.subject, body=row.body, to=[row.to])
+    if row.attachment:
+        with row.attachment.open("rb") as fh:
+            message.attach(row.attachment_name or "piece-jointe.pdf", fh.read(), "application/pdf")
+    try:
+        message.send(fail_silently=False)
+    except OSError as exc:  # SMTP and socket errors: the relay may come back
+        _give_back(OutboundEmail, email_id, str(exc))
+        return
+    OutboundEmail.objects.filter(pk=email_id).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), backend="smtp", last_error="", updated_at=timezone.now()
+    )
+
+
+def requeue_stuck_messages() -> int:
+    """Send again what waits in `queued` (broker was down); flag what died mid-send, never resend it."""
+    from .tasks import send_email, send_sms
+
+    now = timezone.now()
+    requeued = 0
+    for model, task in ((OutboundSms, send_sms), (OutboundEmail, send_email)):
+        waiting = model.objects.filter(
+            status=OutboxStatus.QUEUED, updated_at__lt=now - settings.OUTBOX_REQUEUE_AFTER
+        ).values_list("pk", flat=True)[:500]
+        for pk in waiting:
+            try:
+                task.delay(pk)
+                requeued += 1
+            except Exception:
+                logger.warning("Broker still unavailable; %s %s stays queued.", model.__name__, pk)
+                return requeued
+        # A row left in `sending` means the worker died during the provider call: the message may
+        # have gone out, so an agent decides rather than risk a duplicate.
+        model.objects.filter(status=OutboxStatus.SENDING, updated_at__lt=now - timedelta(minutes=15)).update(
+            status=OutboxStatus.FAILED,
+            last_error="Envoi interrompu (worker arrêté pendant l'envoi) : à vérifier.",
+            updated_at=now,
+        )
+    return requeued
+
+
+def retry_failed_message(message) -> None:
+    """Agents' action: put a failed message back in the queue."""
+    from .tasks import send_email, send_sms
+
+    type(message).objects.filter(pk=message.pk, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.QUEUED, attempts=0, updated_at=timezone.now()
+    )
+    enqueue_on_commit(send_sms if isinstance(message, OutboundSms) else send_email, message.pk)
+
+
+@transaction.atomic
+def apply_transition(obj, transition: str, *, by=None, note: str = "", **kwargs):
+    """Run a django-fsm transition method, save, and log who did it (agents' audit trail)."""
+    source = obj.status
+    getattr(obj, transition)(**kwargs)
+    obj.save()
+    StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        from_status=source,
+        to_status=obj.status,
+        changed_by=by if getattr(by, "is_authenticated", False) else None,
+        note=note,
+    )
+    return obj

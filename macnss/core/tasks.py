@@ -1,0 +1,27 @@
+"""Thin Celery tasks: they take ids and call a service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=8, acks_late=False)
+def send_sms(self, sms_id: int) -> None:
+    # Early ack: a provider call is not idempotent, the outbox row guards against duplicates.
+    try:
+        services.deliver_sms(sms_id)
+    except services.TransientDeliveryError as exc:
+        raise self.retry(exc=exc, countdown=min(600, 15 * 2**self.request.retries)) from exc
+
+
+@shared_task(bind=True, max_retries=8, acks_late=False)
+def send_email(self, email_id: int) -> None:
+    try:
+        services.deliver_email(email_id)
+    except services.TransientDeliveryError as exc:
+        raise self.retry(exc=exc, countdown=min(600, 15 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def requeue_stuck_messages() -> int:
+    return services.requeue_stuck_messages()

@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+from django import template
+
+from macnss.core.validators import format_rib
+
+register = template.Library()
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """The id the error-summary link should target: the input itself, the first one for radios."""
+    widget = bound_field.field.widget
+    base = bound_field.auto_id
+    if getattr(widget, "input_type", "") in ("radio",) or widget.__class__.__name__ in (
+        "RadioSelect",
+        "CheckboxSelectMultiple",
+    ):
+        return f"{base}_0"
+    if widget.__class__.__name__ == "CaptchaTextInput":
+        return f"{base}_1"
+    return base
+
+
+@register.filter
+def rib(value: str) -> str:
+    return format_rib(value or "")
+
+
+@register.filter
+def amount(value) -> str:
+    """Amounts as the CNSS guides print them: 1467.06, Western digits, dot separator, in any language."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):.2f}"
+
+
+@register.filter
+def ddmmyyyy(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""

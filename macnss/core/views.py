@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django_ratelimit.core import is_ratelimited
+
+from .models import OutboundSms, OutboxStatus
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@never_cache
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def bare_ok(request):
+    """The ceiling of the machine in the load benchmark: Django with no template, no database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def demo_phone(request):
+    """Development only: the SMS the outbox backend 'delivered', so a newcomer can finish OTP steps."""
+    if not (settings.DEBUG and settings.SMS_BACKEND == "outbox"):
+        raise Http404
+    phone = request.GET.get("numero", "").strip()
+    messages = OutboundSms.objects.filter(status=OutboxStatus.SENT, backend="outbox").order_by("-created_at")
+    if phone:
+        messages = messages.filter(to__endswith=phone[-9:])
+    return render(request, "core/demo_phone.html", {"sms_list": messages[:30], "phone": phone})
+
+
+class CaptchaRefreshMixin:
+    """«Nouvelle image» without JavaScript: a submit button that re-displays the form with the
+    answers kept and a fresh captcha, and without error messages."""
+
+    refresh_field = "_refresh_captcha"
+
+    def post(self, request, *args, **kwargs):
+        if self.refresh_field in request.POST:
+            data = {k: v for k, v in request.POST.items() if not k.startswith(("captcha", "csrf"))}
+            form = self.get_form_class()(initial=data, **self.get_refresh_form_kwargs())
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def get_refresh_form_kwargs(self) -> dict:
+        return {}
+
+
+def too_many_attempts(request, group: str, rate: str) -> bool:
+    """Per-IP limit on a public form; counts every POST. Rates look like '10/h'."""
+    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)

@@ -1,0 +1,58 @@
+"""Production settings: everything secure by default, and a refusal to start on unsafe values.
+
+Secrets and service addresses come from the environment only (see base.py and docs/DEPLOYMENT.md).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DEV_SECRET_KEY, env
+
+DEBUG = False
+CAPTCHA_TEST_MODE = False
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+# HTTPS everywhere; the portal runs behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+LANGUAGE_COOKIE_SECURE = True
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Agents sign in to the admin with a TOTP second factor.
+ADMIN_REQUIRE_OTP = True
+
+MOCK_CMI_ENABLED = False
+
+
+def _refuse(reason: str) -> None:
+    raise ImproperlyConfigured(f"Production settings refused: {reason}")
+
+
+if env.bool("DJANGO_DEBUG", default=False):
+    _refuse("DJANGO_DEBUG must be off.")
+if SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
+    _refuse("DJANGO_SECRET_KEY must be a real secret of at least 50 characters.")
+if env.bool("MOCK_CMI_ENABLED", default=False):
+    _refuse("the mock CMI gateway cannot be enabled in production.")
+if SMS_BACKEND != "twilio":  # noqa: F405
+    _refuse(f"SMS_BACKEND={SMS_BACKEND!r} is a fake; production needs 'twilio'.")  # noqa: F405
+if not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER):  # noqa: F405
+    _refuse("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required.")
+if "mock-cmi" in CMI_GATEWAY_URL or CMI_STORE_KEY in ("", "TEST1234"):  # noqa: F405
+    _refuse("CMI_GATEWAY_URL must be the real CMI gateway and CMI_STORE_KEY a real store key.")
+if ANTIVIRUS_BACKEND != "clamd":  # noqa: F405
+    _refuse(f"ANTIVIRUS_BACKEND={ANTIVIRUS_BACKEND!r} is a fake; production needs 'clamd'.")  # noqa: F405
+if not REDIS_URL:  # noqa: F405
+    _refuse("REDIS_URL is required: production never runs tasks eagerly.")

@@ -1,0 +1,30 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from macnss.core import views as core_views
+
+from .admin_site import configure_admin
+
+configure_admin()
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("captcha/", include("captcha.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("bench/ok", core_views.bare_ok, name="bench_ok"),
+    # Payment gateway endpoints are addressed by CMI, not by a person: no language prefix.
+    path("", include("asvi_payment.urls_gateway")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("compte/", include("accounts.urls")),
+    path("tns/", include("tns_enrollment.urls")),
+    path("pension/", include("pension.urls")),
+    path("taawidaty/", include("taawidaty.urls")),
+    path("paiement/", include("asvi_payment.urls")),
+    path("telephone-demo/", core_views.demo_phone, name="demo_phone"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -1,0 +1,117 @@
+"""Shared fixtures: demo reference data, insured persons and accounts, a Playwright browser on Debian's
+chromium, and an axe accessibility check."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make are still
+# plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.factories import InsuredPersonFactory, UserFactory  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reference_data(db):
+    """TNS categories (DOMAIN §1.2) and the SMIG, as seed_demo loads them."""
+    from accounts.demo import seed_reference_data
+
+    seed_reference_data()
+
+
+@pytest.fixture
+def insured(db):
+    return InsuredPersonFactory()
+
+
+@pytest.fixture
+def insured_user(insured):
+    return UserFactory(insured=insured)
+
+
+@pytest.fixture
+def logged_in_client(client, insured_user):
+    client.force_login(insured_user)
+    return client
+
+
+# --- Browser tests -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, live_server):
+    return {**browser_context_args, "base_url": live_server.url, "locale": "fr-FR"}
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the current page: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    details = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )
+    assert not bad, f"Accessibility violations on {page.url}:\n{details}"
+
+
+@pytest.fixture
+def a11y():
+    return assert_accessible
+
+
+@pytest.fixture
+def sms_inbox(db):
+    """The SMS the outbox backend delivered, newest first (what the demo phone shows)."""
+    from macnss.core.models import OutboundSms
+
+    def _read(phone: str | None = None):
+        qs = OutboundSms.objects.order_by("-pk")
+        if phone:
+            qs = qs.filter(to=phone)
+        return list(qs)
+
+    return _read
+
+
+def otp_from_sms(body: str) -> str:
+    import re
+
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, f"No 6-digit code in SMS: {body!r}"
+    return match.group(1)
