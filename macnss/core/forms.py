@@ -52,7 +52,10 @@ def date_field(label, *, help_text=None, **kwargs) -> forms.DateField:
 def captcha_field(label=None) -> CaptchaField:
     return CaptchaField(
         label=label or _("Code de vérification"),
-        help_text=_("Recopiez les caractères de l'image. Illisible ? Utilisez « Nouvelle image » ou l'écoute audio."),
+        help_text=_(
+            "Recopiez les caractères de l'image. Illisible ? Le bouton « Nouvelle image », sous le formulaire, "
+            "en affiche une autre sans effacer vos réponses."
+        ),
         error_messages={
             "invalid": _("Le code de vérification ne correspond pas à l'image. Recopiez les nouveaux caractères."),
             "required": _("Recopiez le code de vérification affiché dans l'image."),

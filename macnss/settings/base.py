@@ -4,6 +4,7 @@ Development defaults live here (DEBUG on, SQLite, eager tasks, fake gateways) so
 `make run` works on a machine with no services. `production.py` tightens and checks them.
 """
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "macnss.urls"
+# Widgets render through the project templates, so templates/captcha/ can override the captcha widget.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
 TEMPLATES = [
@@ -180,7 +184,8 @@ CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_FONT_SIZE = 34
 CAPTCHA_LETTER_ROTATION = (-20, 20)
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
-CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default="/usr/bin/flite")
+# Audio alternative to the image, spoken by flite when it is installed (make run installs it).
+CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default=shutil.which("flite") or "") or None
 CAPTCHA_TIMEOUT = 10
 
 # Security headers that hold in every environment.

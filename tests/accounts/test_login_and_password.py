@@ -1,0 +1,145 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import User
+from macnss.core.models import OutboundSms
+from tests.factories import PASSWORD, InsuredPersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LOGIN = "/compte/connexion/"
+
+
+def _login(client, number, password):
+    return client.post(LOGIN, {"username": number, "password": password})
+
+
+def test_login_with_number_and_password_lands_on_the_private_home(client, insured_user):
+    response = _login(client, insured_user.username, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:dashboard")
+    home = client.get(reverse("accounts:dashboard"))
+    assert insured_user.insured.immatriculation_number in home.content.decode()
+
+
+def test_wrong_password_gives_a_message_in_the_summary_and_keeps_the_number(client, insured_user):
+    response = _login(client, insured_user.username, "nope")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Il y a un problème" in page
+    assert "Numéro d&#x27;immatriculation ou mot de passe incorrect" in page
+    assert f'value="{insured_user.username}"' in page
+
+
+def test_number_must_have_nine_digits(client, db):
+    page = _login(client, "12345", "x").content.decode()
+    assert "comporte 9 chiffres" in page
+
+
+def test_lockout_after_five_failures(client, insured_user):
+    for _ in range(5):
+        _login(client, insured_user.username, "wrong-password")
+    response = _login(client, insured_user.username, PASSWORD)
+    assert response.status_code == 429
+    assert "bloqué" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_arabic_login_page_is_rtl_and_translated(client, db):
+    page = client.get("/ar" + LOGIN).content.decode()
+    assert 'dir="rtl"' in page and 'lang="ar"' in page
+    assert "رقم التسجيل" in page
+
+
+def test_temporary_password_must_be_changed_at_first_login(client, insured):
+    user, created = services.create_account_with_temporary_password(insured)
+    assert created and user.must_change_password
+    sms = OutboundSms.objects.filter(to=insured.phone, purpose="temporary_password").get()
+    temporary = sms.body.split("est ")[1].split(".")[0]
+    assert _login(client, insured.immatriculation_number, temporary).status_code == 302
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
+    new = "une phrase de passe bien longue"
+    response = client.post(
+        reverse("accounts:password_change"), {"old_password": temporary, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password and user.check_password(new)
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+
+
+def test_creating_the_account_twice_sends_one_password(insured):
+    services.create_account_with_temporary_password(insured)
+    user, created = services.create_account_with_temporary_password(insured)
+    assert not created
+    assert User.objects.filter(insured=insured).count() == 1
+    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
+
+
+def test_expired_temporary_password_is_refused_with_a_clear_message(client, insured):
+    user, _ = services.create_account_with_temporary_password(insured)
+    user.set_password("TempPass1234")
+    user.temporary_password_expires_at = timezone.now() - timedelta(minutes=1)
+    user.save()
+    page = _login(client, insured.immatriculation_number, "TempPass1234").content.decode()
+    assert "mot de passe temporaire a expiré" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change_refuses_short_and_mismatched_passwords(logged_in_client):
+    url = reverse("accounts:password_change")
+    page = logged_in_client.post(
+        url, {"old_password": PASSWORD, "new_password1": "court", "new_password2": "court"}
+    ).content.decode()
+    assert "12" in page and "Il y a un problème" in page
+    page = logged_in_client.post(
+        url, {"old_password": PASSWORD, "new_password1": "a" * 8 + "Zx12345!", "new_password2": "other-one-123456"}
+    ).content.decode()
+    assert "pas identiques" in page
+
+
+def test_password_change_notifies_the_insured_by_sms(logged_in_client, insured):
+    new = "encore une phrase de passe"
+    logged_in_client.post(
+        reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert OutboundSms.objects.filter(to=insured.phone, purpose="password_changed").exists()
+
+
+def test_logout_is_a_post_and_ends_the_session(logged_in_client):
+    logged_in_client.post(reverse("accounts:logout"))
+    assert logged_in_client.get(reverse("accounts:dashboard")).status_code == 302
+
+
+def test_private_home_requires_login(client, db):
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 302 and LOGIN in response["Location"]
+
+
+def test_session_lasts_thirty_idle_minutes(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_idle_session_is_refreshed_while_the_person_is_active(logged_in_client):
+    logged_in_client.get(reverse("accounts:dashboard"))
+    assert "_last_seen" in logged_in_client.session
+
+
+def test_staff_without_insured_record_goes_to_the_admin(client, db):
+    agent = UserFactory(insured=None, username="agent1", is_staff=True)
+    client.force_login(agent)
+    assert client.get(reverse("accounts:dashboard"))["Location"].endswith("/admin/")
+
+
+def test_private_home_query_count_is_small(logged_in_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        logged_in_client.get(reverse("accounts:dashboard"))
+
+
+def test_another_persons_data_never_shows(logged_in_client):
+    other = InsuredPersonFactory(last_name="AUTRE")
+    page = logged_in_client.get(reverse("accounts:dashboard")).content.decode()
+    assert other.immatriculation_number not in page
