@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class PensionConfig(AppConfig):
     name = "pension"
     verbose_name = _("Pension facultative")
+
+    def ready(self):
+        from macnss.core.portal import PortalService, register_request_provider, register_service
+
+        from . import rules
+        from .portal import pension_requests
+
+        register_service(
+            PortalService(
+                key="pension",
+                title=_("Pension facultative"),
+                description=_("Adhérez au régime facultatif des pensions, avec prélèvement automatique."),
+                url_name="pension:home",
+                is_available=rules.is_eligible,
+                order=20,
+            )
+        )
+        register_request_provider(pension_requests)
