@@ -86,7 +86,7 @@ test-postgres: venv-dev
 	DATABASE_URL=$(PG_URL) scripts/pytest.sh -m "not browser" --create-db $(PYTEST_ARGS)
 
 test-worker: venv-dev
-	DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/15 scripts/pytest.sh -m worker --create-db -p no:xdist
+	CELERY_TEST_REAL_WORKER=1 DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/15 scripts/pytest.sh -m worker --create-db -p no:xdist
 
 worker: venv
 	$(BIN)/celery -A macnss worker -B --loglevel=INFO

@@ -1,0 +1,60 @@
+"""No Docker engine runs here, so the compose file is checked against the settings it must drive."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+ENV_READ_BY_SETTINGS = set(
+    re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', (ROOT / "macnss/settings/base.py").read_text())
+)
+
+
+def test_all_services_are_there():
+    assert {"web", "worker", "beat", "db", "redis", "mailpit", "setup"} <= set(SERVICES)
+
+
+def test_web_runs_gunicorn_on_port_8000_after_migrations_and_demo_data():
+    web = SERVICES["web"]
+    assert web["command"].startswith("gunicorn macnss.wsgi:application")
+    assert "0.0.0.0:8000" in web["command"]
+    assert "8000:8000" in web["ports"]
+    assert web["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+    assert "migrate" in SERVICES["setup"]["command"] and "seed_demo" in SERVICES["setup"]["command"]
+
+
+def test_worker_and_beat_run_the_project_celery_app():
+    assert SERVICES["worker"]["command"].startswith("celery -A macnss worker")
+    beat = SERVICES["beat"]["command"]
+    assert beat.startswith("celery -A macnss beat")
+    assert settings.CELERY_BEAT_SCHEDULER in beat
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat", "setup"])
+def test_app_services_share_an_environment_the_settings_understand(name):
+    env = SERVICES[name]["environment"]
+    module = env["DJANGO_SETTINGS_MODULE"]
+    assert (ROOT / (module.replace(".", "/") + ".py")).exists()
+    unknown = set(env) - ENV_READ_BY_SETTINGS - {"DJANGO_SETTINGS_MODULE"}
+    assert not unknown, f"{name} sets variables no setting reads: {unknown}"
+    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["EMAIL_URL"].startswith("smtp://mailpit:")
+
+
+def test_database_credentials_match_the_postgres_service():
+    db = SERVICES["db"]["environment"]
+    url = SERVICES["web"]["environment"]["DATABASE_URL"]
+    assert url == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
+
+
+def test_dockerfile_installs_the_pdf_and_font_libraries():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in ("libharfbuzz-subset0", "fonts-hosny-amiri", "libpango-1.0-0"):
+        assert package in dockerfile
+    assert "requirements.txt" in dockerfile
