@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class TnsEnrollmentConfig(AppConfig):
     name = "tns_enrollment"
     verbose_name = _("Immatriculation des TNS")
+
+    def ready(self):
+        from macnss.core.portal import PortalService, register_request_provider, register_service
+
+        from .portal import registration_requests
+
+        register_service(
+            PortalService(
+                key="tns_proximity_points",
+                title=_("Points de proximité et agences"),
+                description=_("Où déposer un document ou poser une question sur votre immatriculation TNS."),
+                url_name="tns_enrollment:proximity_points",
+                is_available=lambda person: person.is_tns,
+                order=90,
+            )
+        )
+        register_request_provider(registration_requests)

@@ -1,0 +1,318 @@
+import base64
+from pathlib import Path
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import imports, services
+from .forms import LiaisonCsvUploadForm
+from .models import LiaisonImport, LiaisonListEntry, LiaisonStatus, OnboardingAttempt, ProximityPoint
+
+IMPORT_SESSION_KEY = "tns_liaison_import"
+SAMPLE_CSV = Path(__file__).resolve().parent / "fixtures" / "liste-liaison-exemple.csv"
+
+
+class RegisteredFilter(admin.SimpleListFilter):
+    title = _("immatriculé")
+    parameter_name = "immatricule"
+
+    def lookups(self, request, model_admin):
+        return (("oui", _("Oui")), ("non", _("Non")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(insured__isnull=False)
+        if self.value() == "non":
+            return queryset.filter(insured__isnull=True)
+        return queryset
+
+
+@admin.register(LiaisonListEntry)
+class LiaisonListEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "last_name",
+        "first_name",
+        "id_document_number",
+        "birth_date",
+        "phone",
+        "organism",
+        "category",
+        "status",
+        "registered_number",
+    )
+    list_filter = ("status", "is_eligible", RegisteredFilter, "organism", "category", "non_eligibility_reason")
+    search_fields = (
+        "=id_document_number",
+        "last_name",
+        "first_name",
+        "last_name_ar",
+        "phone",
+        "=insured__immatriculation_number",
+    )
+    list_select_related = ("category", "insured")
+    raw_id_fields = ("insured",)
+    readonly_fields = ("status", "insured", "registered_at", "import_batch", "created_at", "updated_at")
+    fieldsets = (
+        (_("Liste de liaison"), {"fields": ("organism", "category", "subcategory", "import_batch")}),
+        (
+            _("Identité"),
+            {
+                "fields": (
+                    "id_document_type",
+                    "id_document_number",
+                    "id_document_expiry",
+                    "birth_date",
+                    ("last_name", "first_name"),
+                    ("last_name_ar", "first_name_ar"),
+                    "address",
+                    "phone",
+                    "email",
+                )
+            },
+        ),
+        (_("Éligibilité"), {"fields": ("is_eligible", "non_eligibility_reason", "status", "insured", "registered_at")}),
+        (_("Suivi"), {"fields": ("created_at", "updated_at")}),
+    )
+    actions = ["register_selected"]
+    change_list_template = "admin/tns_enrollment/liaisonlistentry/change_list.html"
+    show_full_result_count = False
+
+    @admin.display(description=_("n° d'immatriculation"), ordering="insured__immatriculation_number")
+    def registered_number(self, obj):
+        return obj.insured.immatriculation_number if obj.insured else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Eligibility moves only through imports or transitions, so the log stays right.
+            fields += ["is_eligible", "non_eligibility_reason", "id_document_type", "id_document_number"]
+        return fields
+
+    @admin.action(description=_("Immatriculer les personnes éligibles sélectionnées"), permissions=["change"])
+    def register_selected(self, request, queryset):
+        done = skipped = conflicts = 0
+        for entry in queryset.select_related("insured"):
+            if entry.status != LiaisonStatus.PENDING:
+                skipped += 1
+                continue
+            try:
+                services.register_from_liaison_entry(entry=entry, by=request.user)
+            except services.RegistrationConflict:
+                conflicts += 1
+                continue
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(n)d personne immatriculée.", "%(n)d personnes immatriculées.", done) % {"n": done},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d personne ignorée (déjà immatriculée ou non éligible).",
+                    "%(n)d personnes ignorées (déjà immatriculées ou non éligibles).",
+                    skipped,
+                )
+                % {"n": skipped},
+                messages.WARNING,
+            )
+        if conflicts:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d personne non immatriculée : un assuré porte déjà cette pièce avec une autre date de naissance.",
+                    "%(n)d personnes non immatriculées : un assuré porte déjà leur pièce avec une autre date de naissance.",
+                    conflicts,
+                )
+                % {"n": conflicts},
+                messages.ERROR,
+            )
+
+    def get_urls(self):
+        custom = [
+            path(
+                "importer/",
+                self.admin_site.admin_view(self.import_view),
+                name="tns_enrollment_liaisonlistentry_import",
+            ),
+            path(
+                "importer/exemple.csv",
+                self.admin_site.admin_view(self.sample_csv_view),
+                name="tns_enrollment_liaisonlistentry_sample",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def sample_csv_view(self, request):
+        response = HttpResponse(SAMPLE_CSV.read_bytes(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="liste-liaison-exemple.csv"'
+        return response
+
+    def import_view(self, request):
+        """Step 1: upload → preview (nothing saved). Step 2: «Confirmer l'import» → all rows or none."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importer une liste de liaison (CSV)"),
+            "columns": _column_docs(),
+            "categories": _category_codes(),
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm_import(request, context)
+        form = LiaisonCsvUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["csv_file"]
+            parsed = imports.parse_liaison_csv(raw=upload["raw"], text=upload["text"])
+            if parsed.is_valid and parsed.already_imported is None:
+                request.session[IMPORT_SESSION_KEY] = {
+                    "checksum": parsed.checksum,
+                    "name": upload["name"],
+                    "raw": base64.b64encode(upload["raw"]).decode("ascii"),
+                }
+            context.update(parsed=parsed, file_name=upload["name"])
+        context["form"] = form
+        return TemplateResponse(request, "admin/tns_enrollment/liaison_import.html", context)
+
+    def _confirm_import(self, request, context):
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        if not pending or pending.get("checksum") != request.POST.get("checksum"):
+            self.message_user(request, _("Aucun fichier en attente : chargez à nouveau le fichier."), messages.ERROR)
+            return redirect(reverse("admin:tns_enrollment_liaisonlistentry_import"))
+        raw = base64.b64decode(pending["raw"])
+        try:
+            batch, created = imports.apply_liaison_import(
+                raw=raw, text=raw.decode("utf-8-sig"), file_name=pending["name"], by=request.user
+            )
+        except imports.ImportRejected as exc:
+            context.update(parsed=exc.parsed, file_name=pending["name"], form=LiaisonCsvUploadForm())
+            return TemplateResponse(request, "admin/tns_enrollment/liaison_import.html", context)
+        finally:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        if created:
+            self.message_user(
+                request,
+                _("Import enregistré : %(created)d créées, %(updated)d mises à jour, %(unchanged)d inchangées.")
+                % {"created": batch.rows_created, "updated": batch.rows_updated, "unchanged": batch.rows_unchanged},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _("Ce fichier a déjà été importé le %(date)s : rien n'a changé.")
+                % {"date": batch.imported_at.strftime("%d/%m/%Y %H:%M")},
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:tns_enrollment_liaisonlistentry_changelist"))
+
+
+def _column_docs():
+    from django.utils.translation import gettext as _g
+
+    return [
+        ("organisme", True, _g("organisme de liaison qui a transmis la liste")),
+        ("categorie", True, _g("code de la catégorie professionnelle (voir ci-dessous)")),
+        ("sous_categorie", False, _g("code de la sous-catégorie, qui doit appartenir à la catégorie")),
+        ("type_piece", True, "cnie, carte_sejour, passeport"),
+        ("numero_piece", True, _g("numéro de la pièce (CNIE : 1 ou 2 lettres puis des chiffres)")),
+        ("date_expiration", True, _g("jj/mm/aaaa")),
+        ("date_naissance", True, _g("jj/mm/aaaa")),
+        ("nom", True, _g("en lettres latines")),
+        ("prenom", True, _g("en lettres latines")),
+        ("nom_ar", False, _g("en arabe")),
+        ("prenom_ar", False, _g("en arabe")),
+        ("adresse", False, _g("adresse postale")),
+        ("telephone", False, _g("mobile marocain, par exemple 0612345678")),
+        ("email", False, _g("adresse e-mail")),
+        ("eligible", True, _g("oui ou non")),
+        (
+            "motif_non_eligibilite",
+            False,
+            _g("obligatoire si eligible = non : salarie, cnops, autre_amo, pensionne, activite_non_eligible"),
+        ),
+    ]
+
+
+def _category_codes():
+    from accounts.models import ProfessionalCategory
+
+    return ProfessionalCategory.objects.prefetch_related("subcategories").order_by("display_order", "name")
+
+
+@admin.register(LiaisonImport)
+class LiaisonImportAdmin(admin.ModelAdmin):
+    list_display = (
+        "file_name",
+        "imported_at",
+        "imported_by",
+        "rows_total",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+    )
+    list_select_related = ("imported_by",)
+    search_fields = ("file_name", "=checksum")
+    date_hierarchy = "imported_at"
+    readonly_fields = [f.name for f in LiaisonImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OnboardingAttempt)
+class OnboardingAttemptAdmin(admin.ModelAdmin):
+    """The agents' log of the public form, read-only."""
+
+    list_display = (
+        "created_at",
+        "id_document_type",
+        "id_document_number",
+        "birth_date",
+        "phone",
+        "outcome",
+        "insured",
+        "ip_address",
+        "account_created_at",
+    )
+    list_filter = ("outcome", "id_document_type", "phone_operator", "language", "non_eligibility_reason")
+    search_fields = ("=id_document_number", "phone", "email", "=ip_address", "=insured__immatriculation_number")
+    date_hierarchy = "created_at"
+    list_select_related = ("insured",)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in OnboardingAttempt._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProximityPoint)
+class ProximityPointAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "city", "address", "hours", "is_active")
+    list_filter = ("kind", "city", "is_active")
+    list_editable = ("is_active",)
+    search_fields = ("name", "name_ar", "city", "address")
+    fieldsets = (
+        (None, {"fields": ("kind", "is_active")}),
+        (_("En français"), {"fields": ("name", "city", "address", "hours")}),
+        (_("En arabe"), {"fields": ("name_ar", "city_ar", "address_ar", "hours_ar")}),
+    )
