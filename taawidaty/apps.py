@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class TaawidatyConfig(AppConfig):
     name = "taawidaty"
     verbose_name = _("TAAWIDATY")
+
+    def ready(self):
+        from macnss.core.portal import PortalService, register_request_provider, register_service
+
+        from .portal import claim_summaries, is_available
+
+        register_service(
+            PortalService(
+                key="taawidaty",
+                title=_("TAAWIDATY"),
+                description=_("Remboursement des cotisations salariales : déposez votre demande en ligne."),
+                url_name="taawidaty:home",
+                is_available=is_available,
+                order=30,
+            )
+        )
+        register_request_provider(claim_summaries)
