@@ -8,9 +8,18 @@ from .models import InsuredPerson, ProfessionalCategory
 
 
 def insured_for_user(user) -> InsuredPerson | None:
-    if not user.is_authenticated:
+    """The logged-in person's record, with what the private pages show, in one query."""
+    if not user.is_authenticated or not user.insured_id:
         return None
-    return getattr(user, "insured", None)
+    cached = getattr(user, "_insured_with_details", None)
+    if cached is None:
+        cached = (
+            InsuredPerson.objects.select_related("bank_details", "tns_subcategory__category")
+            .filter(pk=user.insured_id)
+            .first()
+        )
+        user._insured_with_details = cached
+    return cached
 
 
 def find_insured_by_identity(

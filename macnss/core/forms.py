@@ -1,7 +1,7 @@
 """Form building blocks shared by every journey: crispy layout without <form> tag, dates as jj/mm/aaaa,
 the captcha field with its labels, and field-level messages in the page's language."""
 
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,9 +49,25 @@ def date_field(label, *, help_text=None, **kwargs) -> forms.DateField:
     )
 
 
+class LabelledCaptchaInput(CaptchaTextInput):
+    """crispy renders the captcha as a fieldset; the answer box itself needs its own accessible name."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(**kwargs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        answer_box = context["widget"]["subwidgets"][1]
+        answer_box["attrs"] = {**answer_box["attrs"], "aria-label": self.label}
+        return context
+
+
 def captcha_field(label=None) -> CaptchaField:
+    label = label or _("Code de vérification")
     return CaptchaField(
-        label=label or _("Code de vérification"),
+        label=label,
+        widget=LabelledCaptchaInput(label),
         help_text=_(
             "Recopiez les caractères de l'image. Illisible ? Le bouton « Nouvelle image », sous le formulaire, "
             "en affiche une autre sans effacer vos réponses."

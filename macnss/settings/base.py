@@ -278,3 +278,16 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+CELERY_BEAT_SCHEDULE["taawidaty-requeue-missing-receipts"] = {
+    "task": "taawidaty.tasks.requeue_missing_receipts",
+    "schedule": 300.0,
+}
+
+# asvi_payment: the quarter's ASVI dues on the first day of each quarter; pending orders reconciled.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["asvi-generate-quarter-dues"] = {
+    "task": "asvi_payment.tasks.generate_current_quarter_dues",
+    "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+}
+CELERY_BEAT_SCHEDULE["asvi-reconcile-payments"] = {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0}
