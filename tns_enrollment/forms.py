@@ -1,10 +1,12 @@
 from datetime import date
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import OtpForm
 from accounts.models import IdentityDocumentType, PhoneOperator, ProfessionalCategory
 from macnss.core.forms import PortalForm, captcha_field, date_field
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile, validate_identity_number
@@ -165,3 +167,18 @@ class LiaisonCsvUploadForm(forms.Form):
                 code="encoding",
             ) from exc
         return {"name": upload.name, "raw": raw, "text": text}
+
+
+class CodeForm(OtpForm):
+    """«le code OTP reçu par sms» and the on-screen verification code (seed 001, outcome b).
+
+    The shared OtpForm adds its captcha after the crispy helper has laid the fields out, so the captcha
+    would not be drawn: the helper is rebuilt here once every field exists.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("with_captcha", True)
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -12,7 +12,7 @@ from macnss.core.validators import mask_phone
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
 from . import selectors, services
-from .forms import CategoryForm, PersonalInformationForm
+from .forms import CategoryForm, CodeForm, PersonalInformationForm
 from .models import NonEligibilityReason, Outcome
 
 SESSION_KEY = "tns_enrollment"
@@ -83,10 +83,11 @@ def _attempt_for(request, outcome: str):
 
 
 @method_decorator(never_cache, name="dispatch")
-class CodeView(OtpStepView):
+class CodeView(CaptchaRefreshMixin, OtpStepView):
     """Outcome b: «le code OTP reçu par sms» and the on-screen verification code, «Valider»."""
 
     template_name = "tns_enrollment/code.html"
+    form_class = CodeForm
     purpose = services.OTP_PURPOSE
     session_key = SESSION_KEY
     start_url_name = "tns_enrollment:start"
@@ -99,6 +100,9 @@ class CodeView(OtpStepView):
         if state.get("done"):
             return redirect("tns_enrollment:account_created")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_refresh_form_kwargs(self) -> dict:
+        return {"with_captcha": True}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
