@@ -67,7 +67,7 @@ def submit_pension_request(
     Two simultaneous submissions (two tabs, a double click) give one request: the person's row is locked
     first, and the unique constraint on `insured` is the last guard. The loser gets `AlreadyRequested`.
     """
-    person = InsuredPerson.objects.select_for_update().select_related("tns_subcategory").get(pk=person.pk)
+    person = InsuredPerson.objects.select_for_update(of=("self",)).select_related("tns_subcategory").get(pk=person.pk)
     existing = PensionRequest.objects.filter(insured=person).first()
     if existing is not None:
         raise AlreadyRequested(existing)
