@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class AsviPaymentConfig(AppConfig):
     name = "asvi_payment"
     verbose_name = _("Paiement en ligne ASVI")
+
+    def ready(self):
+        from macnss.core.portal import PortalService, register_request_provider, register_service
+
+        from .portal import asvi_payment_requests
+
+        register_service(
+            PortalService(
+                key="asvi_payment",
+                title=_("Payer mes cotisations ASVI"),
+                description=_("Réglez par carte bancaire vos trimestres d'assurance volontaire non payés."),
+                url_name="asvi_payment:start",
+                is_available=lambda person: person is not None and person.is_asvi_member,
+                order=40,
+            )
+        )
+        register_request_provider(asvi_payment_requests)

@@ -1,0 +1,77 @@
+"""Reads for the ASVI payment journey."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core import signing
+
+from accounts.models import InsuredPerson
+
+from .models import AsviDue, AsviRate, DueStatus, OrderStatus, PaymentOrder, receipt_token_salt
+
+CENT = Decimal("0.01")
+
+
+def find_asvi_member(number: str) -> InsuredPerson | None:
+    """The person behind a number, only if an ASVI member: callers answer the same way otherwise."""
+    person = InsuredPerson.objects.filter(immatriculation_number=number).first()
+    if person is None or not person.is_asvi_member:
+        return None
+    return person
+
+
+def unpaid_dues(person: InsuredPerson) -> list[AsviDue]:
+    return list(AsviDue.objects.filter(insured=person, status=DueStatus.UNPAID).order_by("year", "quarter"))
+
+
+def pending_orders_count(person: InsuredPerson) -> int:
+    return PaymentOrder.objects.filter(insured=person, status=OrderStatus.PENDING).count()
+
+
+def processing_fee(quarters_total: Decimal) -> Decimal:
+    """1.1 % by default (ASVI_PROCESSING_FEE_RATE): 1451.10 → 15.96 (DOMAIN §4, rounded to the centime)."""
+    rate = Decimal(str(settings.ASVI_PROCESSING_FEE_RATE))
+    return (Decimal(quarters_total) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rate_on(day) -> AsviRate | None:
+    return AsviRate.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+
+def quarter_amount(reference_salary: Decimal, rate: AsviRate) -> Decimal:
+    """3 × min(ref, ceiling) × pension rate + 3 × ref × AMO rate, truncated to the centime (DOMAIN §4)."""
+    ref = Decimal(reference_salary)
+    pension = 3 * min(ref, rate.pension_monthly_ceiling) * rate.pension_rate
+    amo = 3 * ref * rate.amo_rate
+    return (pension + amo).quantize(CENT, rounding="ROUND_DOWN")
+
+
+def order_token(order: PaymentOrder) -> str:
+    """An unguessable, signed handle on an order for the result and receipt pages (no session needed)."""
+    return signing.dumps(order.pk, salt=receipt_token_salt())
+
+
+def order_for_token(token: str) -> PaymentOrder | None:
+    try:
+        pk = signing.loads(token, salt=receipt_token_salt())
+    except signing.BadSignature:
+        return None
+    if not isinstance(pk, int):
+        return None
+    return PaymentOrder.objects.select_related("insured").filter(pk=pk).first()
+
+
+def order_with_lines(order_id: int) -> PaymentOrder:
+    return PaymentOrder.objects.select_related("insured").prefetch_related("lines").get(pk=order_id)
+
+
+def last_decline(order: PaymentOrder):
+    return order.callbacks.filter(hash_valid=True).exclude(proc_return_code="00").order_by("-received_at").first()
+
+
+def paid_order_by_receipt(*, reference: str, day) -> PaymentOrder | None:
+    return (
+        PaymentOrder.objects.select_related("insured")
+        .filter(receipt_number=reference.strip().upper(), status=OrderStatus.PAID, paid_at__date=day)
+        .first()
+    )
