@@ -115,3 +115,19 @@ def otp_from_sms(body: str) -> str:
     match = re.search(r"\b(\d{6})\b", body)
     assert match, f"No 6-digit code in SMS: {body!r}"
     return match.group(1)
+
+
+@pytest.fixture
+def count_queries():
+    """Number of SQL statements a request runs, savepoints excluded (they exist only because the test
+    itself runs inside a transaction)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def _count(client, url, **kwargs) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, **kwargs)
+        assert response.status_code == 200, response.status_code
+        return sum(1 for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"])
+
+    return _count
