@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import imports, services
 from .forms import LiaisonCsvUploadForm
@@ -216,28 +216,26 @@ class LiaisonListEntryAdmin(admin.ModelAdmin):
 
 
 def _column_docs():
-    from django.utils.translation import gettext as _g
-
     return [
-        ("organisme", True, _g("organisme de liaison qui a transmis la liste")),
-        ("categorie", True, _g("code de la catégorie professionnelle (voir ci-dessous)")),
-        ("sous_categorie", False, _g("code de la sous-catégorie, qui doit appartenir à la catégorie")),
+        ("organisme", True, gettext("organisme de liaison qui a transmis la liste")),
+        ("categorie", True, gettext("code de la catégorie professionnelle (voir ci-dessous)")),
+        ("sous_categorie", False, gettext("code de la sous-catégorie, qui doit appartenir à la catégorie")),
         ("type_piece", True, "cnie, carte_sejour, passeport"),
-        ("numero_piece", True, _g("numéro de la pièce (CNIE : 1 ou 2 lettres puis des chiffres)")),
-        ("date_expiration", True, _g("jj/mm/aaaa")),
-        ("date_naissance", True, _g("jj/mm/aaaa")),
-        ("nom", True, _g("en lettres latines")),
-        ("prenom", True, _g("en lettres latines")),
-        ("nom_ar", False, _g("en arabe")),
-        ("prenom_ar", False, _g("en arabe")),
-        ("adresse", False, _g("adresse postale")),
-        ("telephone", False, _g("mobile marocain, par exemple 0612345678")),
-        ("email", False, _g("adresse e-mail")),
-        ("eligible", True, _g("oui ou non")),
+        ("numero_piece", True, gettext("numéro de la pièce (CNIE : 1 ou 2 lettres puis des chiffres)")),
+        ("date_expiration", True, gettext("jj/mm/aaaa")),
+        ("date_naissance", True, gettext("jj/mm/aaaa")),
+        ("nom", True, gettext("en lettres latines")),
+        ("prenom", True, gettext("en lettres latines")),
+        ("nom_ar", False, gettext("en arabe")),
+        ("prenom_ar", False, gettext("en arabe")),
+        ("adresse", False, gettext("adresse postale")),
+        ("telephone", False, gettext("mobile marocain, par exemple 0612345678")),
+        ("email", False, gettext("adresse e-mail")),
+        ("eligible", True, gettext("oui ou non")),
         (
             "motif_non_eligibilite",
             False,
-            _g("obligatoire si eligible = non : salarie, cnops, autre_amo, pensionne, activite_non_eligible"),
+            gettext("obligatoire si eligible = non : salarie, cnops, autre_amo, pensionne, activite_non_eligible"),
         ),
     ]
 
