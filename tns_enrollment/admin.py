@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, services
@@ -110,27 +110,21 @@ class LiaisonListEntryAdmin(admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                ngettext("%(n)d personne immatriculée.", "%(n)d personnes immatriculées.", done) % {"n": done},
+                gettext("Personnes immatriculées : %(n)d.") % {"n": done},
                 messages.SUCCESS,
             )
         if skipped:
             self.message_user(
                 request,
-                ngettext(
-                    "%(n)d personne ignorée (déjà immatriculée ou non éligible).",
-                    "%(n)d personnes ignorées (déjà immatriculées ou non éligibles).",
-                    skipped,
-                )
-                % {"n": skipped},
+                gettext("Personnes ignorées (déjà immatriculées ou non éligibles) : %(n)d.") % {"n": skipped},
                 messages.WARNING,
             )
         if conflicts:
             self.message_user(
                 request,
-                ngettext(
-                    "%(n)d personne non immatriculée : un assuré porte déjà cette pièce avec une autre date de naissance.",
-                    "%(n)d personnes non immatriculées : un assuré porte déjà leur pièce avec une autre date de naissance.",
-                    conflicts,
+                gettext(
+                    "Personnes non immatriculées, car un assuré porte déjà leur pièce d'identité avec une autre "
+                    "date de naissance : %(n)d."
                 )
                 % {"n": conflicts},
                 messages.ERROR,

@@ -217,8 +217,8 @@ def test_admin_register_action(agent_client, make_entry):
         follow=True,
     )
     html = response.content.decode()
-    assert "1 personne immatriculée." in html
-    assert "1 personne ignorée" in html
+    assert "Personnes immatriculées : 1." in html
+    assert "Personnes ignorées (déjà immatriculées ou non éligibles) : 1." in html
     eligible.refresh_from_db()
     assert eligible.status == LiaisonStatus.REGISTERED
     assert InsuredPerson.objects.count() == 1
