@@ -114,7 +114,7 @@ class DocumentsForm(PortalForm):
     def show_uploaded(self, uploaded: dict) -> None:
         """After saving, say next to each field which file is now kept."""
         for name, doc in self.required_documents.items():
-            self.fields[name].help_text = self._help(doc, uploaded.get(doc.pk))
+            self.fields[name].help_text = self[name].help_text = self._help(doc, uploaded.get(doc.pk))
 
     def _clean_fields(self):
         super()._clean_fields()
