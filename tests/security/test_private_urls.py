@@ -26,7 +26,6 @@ PUBLIC = {
     "accounts:recover_number",
     "accounts:recover_number_code",
     "accounts:recover_number_result",
-    "taawidaty:home",  # the service's front page: explains TAAWIDATY and links to login
     "taawidaty:verify",  # public authenticity check of a receipt
     "pension:legal_notice",  # the «mentions légales» are public text
 }
