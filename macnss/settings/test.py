@@ -18,3 +18,5 @@ CELERY_TASK_EAGER_PROPAGATES = False
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
 STATICFILES_DIRS = [BASE_DIR / "static"]  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Test mode is deliberate here (browser tests type "PASSED"); the library's warning would only be noise.
+LOGGING["loggers"]["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405
