@@ -325,3 +325,29 @@ def test_pages_run_a_constant_number_of_queries(login, make_tns, submit_kwargs, 
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code in (200, 302)
+
+
+def test_requests_provider_runs_one_query(make_tns, submit_kwargs, django_assert_num_queries):
+    from pension.portal import pension_requests
+
+    person = make_tns()
+    with django_assert_num_queries(1):
+        assert pension_requests(person) == []
+    request = services.submit_pension_request(**submit_kwargs(person))
+    with django_assert_num_queries(1):
+        [summary] = pension_requests(person)
+    assert summary.reference == request.reference and summary.status_label == "Reçue"
+    assert summary.url == reverse("pension:detail")
+
+
+def test_pension_pages_query_count_does_not_depend_on_other_requests(login, make_tns, submit_kwargs, count_queries):
+    person = make_tns()
+    services.submit_pension_request(**submit_kwargs(person))
+    client = login(person)
+    client.get(reverse("pension:home"))  # warm-up: the session is refreshed once
+    before = {url: count_queries(client, url) for url in (reverse("pension:home"), reverse("pension:detail"))}
+    for _ in range(5):
+        services.submit_pension_request(**submit_kwargs(make_tns()))
+    after = {url: count_queries(client, url) for url in before}
+    assert after == before
+    assert max(after.values()) <= 8
