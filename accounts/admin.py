@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from macnss.core.validators import format_rib
+from macnss.core.validators import format_rib, normalize_digits, normalize_identity_number, parse_moroccan_mobile
 
 from .models import (
     BankDetails,
@@ -51,6 +53,24 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("compte Ma CNSS"))
     def has_account(self, obj):
         return hasattr(obj, "account")
+
+    def get_search_results(self, request, queryset, search_term):
+        """One indexed lookup chosen by what the agent typed, so a search stays fast on millions of
+        persons: a CNSS number, a phone number, an identity document number, or the start of a name."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        digits = normalize_digits(term)
+        if digits.isdigit() and len(digits) == 9 and not term.startswith(("0", "+")):
+            return queryset.filter(immatriculation_number=digits), False
+        try:
+            return queryset.filter(phone=parse_moroccan_mobile(term)), False
+        except ValidationError:
+            pass
+        document = normalize_identity_number(term)
+        if any(ch.isdigit() for ch in document):
+            return queryset.filter(id_document_number=document), False
+        return queryset.filter(Q(last_name__istartswith=term) | Q(last_name_ar__startswith=term)), False
 
 
 @admin.register(User)

@@ -97,3 +97,21 @@ def test_production_admin_requires_a_totp_device():
         assert "otp_token" in admin.site.login_form.base_fields
     finally:
         admin.site.__class__ = original
+
+
+@pytest.mark.parametrize("typed", ["0661000042", "+212 661 000042", "06 61 00 00 42"])
+def test_agents_find_an_insured_by_phone_as_they_type_it(agent_client, typed):
+    InsuredPersonFactory(last_name="TAZI", phone="+212661000042")
+    InsuredPersonFactory(last_name="OTHER")
+    page = agent_client.get("/admin/accounts/insuredperson/", {"q": typed}).content.decode()
+    assert "TAZI" in page
+    assert "OTHER" not in page
+
+
+def test_agents_find_by_lowercase_cin_and_by_name_start(agent_client):
+    InsuredPersonFactory(last_name="TAZI", id_document_number="BK778899")
+    InsuredPersonFactory(last_name="OTHER")
+    assert "TAZI" in agent_client.get("/admin/accounts/insuredperson/", {"q": "bk 778899"}).content.decode()
+    page = agent_client.get("/admin/accounts/insuredperson/", {"q": "taz"}).content.decode()
+    assert "TAZI" in page
+    assert "OTHER" not in page

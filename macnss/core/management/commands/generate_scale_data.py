@@ -1,0 +1,156 @@
+"""Fill the database with a national-scale population, to measure the portal at scale (issue 8 §2).
+
+    python manage.py generate_scale_data                      # 1,000,000 persons, 4,000,000 ASVI dues, 200,000 claims
+    python manage.py generate_scale_data --persons 2000 --dues 8000 --claims 400   # small, for tests
+
+On PostgreSQL rows are streamed with COPY (psycopg 3); elsewhere they go through bulk_create.
+Generated persons have numbers from 700000000 up, so they never collide with the demo data, and the
+command refuses to run twice on the same database.
+"""
+
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import islice
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import AutoField
+from django.utils import timezone
+
+from accounts.models import InsuredPerson, Regime, User
+
+FIRST_NUMBER = 700_000_000
+BATCH = 20_000
+LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+LAST_NAMES = ["ALAOUI", "BENNANI", "TAZI", "IDRISSI", "BERRADA", "CHRAIBI", "FASSI", "OUAZZANI", "SQALLI", "ZIANI"]
+FIRST_NAMES = ["Mohammed", "Fatima", "Youssef", "Khadija", "Omar", "Salma", "Hamza", "Imane", "Karim", "Nadia"]
+
+
+def copy_rows(model, instances) -> int:
+    """Write unsaved model instances in batches (COPY on PostgreSQL), applying field defaults and auto_now."""
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    written = 0
+    iterator = iter(instances)
+    while batch := list(islice(iterator, BATCH)):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for obj in batch:
+                    copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+        else:
+            model.objects.bulk_create(batch, batch_size=2000)
+        written += len(batch)
+    return written
+
+
+def identity_number(index: int) -> str:
+    prefix = LETTERS[(index // 1_000_000) % len(LETTERS)] + LETTERS[(index // 23_000_000) % len(LETTERS)]
+    return f"{prefix}{index % 1_000_000:06d}"
+
+
+class Command(BaseCommand):
+    help = "Generate a national-scale population (persons, accounts, ASVI dues, TAAWIDATY claims)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=1_000_000)
+        parser.add_argument("--dues", type=int, default=4_000_000, help="ASVI dues, 16 quarters per ASVI member")
+        parser.add_argument("--claims", type=int, default=200_000)
+        parser.add_argument("--account-every", type=int, default=10, help="one portal account every N persons")
+
+    def handle(self, *args, persons, dues, claims, account_every, **options):
+        if InsuredPerson.objects.filter(immatriculation_number=str(FIRST_NUMBER)).exists():
+            raise CommandError("Scale data is already there (number 700000000 exists).")
+        started = time.monotonic()
+        with transaction.atomic():
+            count = copy_rows(InsuredPerson, self._persons(persons, dues))
+            self._report("insured persons", count, started)
+            ids = dict(
+                InsuredPerson.objects.filter(immatriculation_number__gte=str(FIRST_NUMBER)).values_list(
+                    "immatriculation_number", "pk"
+                )
+            )
+            count = copy_rows(User, self._users(persons, account_every, ids))
+            self._report("portal accounts", count, started)
+            count = copy_rows(self._due_model(), self._dues(dues, ids))
+            self._report("ASVI dues", count, started)
+            count = copy_rows(self._claim_model(), self._claims(claims, persons, ids))
+            self._report("TAAWIDATY claims", count, started)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self._report("done (ANALYZE included)", 0, started)
+
+    def _report(self, what, count, started):
+        self.stdout.write(f"{time.monotonic() - started:7.1f} s  {count:>9,} {what}")
+
+    @staticmethod
+    def _due_model():
+        from asvi_payment.models import AsviDue
+
+        return AsviDue
+
+    @staticmethod
+    def _claim_model():
+        from taawidaty.models import RefundClaim
+
+        return RefundClaim
+
+    def _persons(self, total, dues):
+        asvi_members = max(1, dues // 16)
+        for i in range(total):
+            regime = Regime.ASVI if i < asvi_members else (Regime.EMPLOYEE, Regime.TNS, Regime.PENSIONER)[i % 3]
+            yield InsuredPerson(
+                immatriculation_number=str(FIRST_NUMBER + i),
+                id_document_number=identity_number(i),
+                id_document_expiry=date(2030, 1, 1) + timedelta(days=i % 2000),
+                birth_date=date(1950, 1, 1) + timedelta(days=i % 20000),
+                last_name=LAST_NAMES[i % 10],
+                first_name=FIRST_NAMES[(i // 10) % 10],
+                address=f"{i % 300} avenue Hassan II, Casablanca",
+                phone=f"+2126{i:08d}",
+                phone_operator="maroc_telecom",
+                regime=regime,
+                declared_days=i % 4000,
+                asvi_reference_salary=Decimal("4000.00") if regime == Regime.ASVI else None,
+            )
+
+    def _users(self, total, every, ids):
+        password = make_password("Scale-data-password-2026")
+        now = timezone.now()
+        for i in range(0, total, every):
+            number = str(FIRST_NUMBER + i)
+            yield User(username=number, password=password, insured_id=ids[number], date_joined=now)
+
+    def _dues(self, total, ids):
+        model = self._due_model()
+        for n in range(total):
+            member, slot = divmod(n, 16)
+            number = str(FIRST_NUMBER + member)
+            year, quarter = 2022 + slot // 4, slot % 4 + 1
+            yield model(
+                insured_id=ids[number],
+                year=year,
+                quarter=quarter,
+                amount=Decimal("1451.10"),
+                reference=f"ASVI-{number}-{year}{quarter:02d}",
+                status="paid" if slot < 8 else "unpaid",
+            )
+
+    def _claims(self, total, persons, ids):
+        model = self._claim_model()
+        statuses = ["deposee", "en_instruction", "acceptee", "rejetee", "payee"]
+        now = timezone.now()
+        for n in range(total):
+            number = str(FIRST_NUMBER + (n * 5) % persons)
+            yield model(
+                insured_id=ids[number],
+                reference=f"RCS-SCALE-{n:08d}",
+                status=statuses[n % len(statuses)],
+                mining=n % 10 == 0,
+                cessation_date=date(2023, 1, 1) + timedelta(days=n % 700),
+                declared_days=n % 1300,
+                submitted_at=now - timedelta(days=n % 365),
+            )
