@@ -1,6 +1,7 @@
 import base64
 from pathlib import Path
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -9,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from macnss.core.validators import normalize_identity_number
 
 from . import imports, services
 from .forms import LiaisonCsvUploadForm
@@ -33,8 +36,49 @@ class RegisteredFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LiaisonListEntryForm(forms.ModelForm):
+    class Meta:
+        model = LiaisonListEntry
+        fields = [
+            "organism",
+            "category",
+            "subcategory",
+            "id_document_type",
+            "id_document_number",
+            "id_document_expiry",
+            "birth_date",
+            "last_name",
+            "first_name",
+            "last_name_ar",
+            "first_name_ar",
+            "address",
+            "phone",
+            "email",
+            "is_eligible",
+            "non_eligibility_reason",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "is_eligible" in self.fields
+            and not cleaned.get("is_eligible")
+            and not cleaned.get("non_eligibility_reason")
+        ):
+            self.add_error("non_eligibility_reason", _("Indiquez le motif de non-éligibilité."))
+        if cleaned.get("is_eligible") and cleaned.get("non_eligibility_reason"):
+            self.add_error("non_eligibility_reason", _("Une personne éligible n'a pas de motif de non-éligibilité."))
+        sub, category = cleaned.get("subcategory"), cleaned.get("category")
+        if sub and category and sub.category_id != category.pk:
+            self.add_error("subcategory", _("Cette sous-catégorie n'appartient pas à la catégorie choisie."))
+        if cleaned.get("id_document_number"):
+            cleaned["id_document_number"] = normalize_identity_number(cleaned["id_document_number"])
+        return cleaned
+
+
 @admin.register(LiaisonListEntry)
 class LiaisonListEntryAdmin(admin.ModelAdmin):
+    form = LiaisonListEntryForm
     list_display = (
         "last_name",
         "first_name",
@@ -86,6 +130,11 @@ class LiaisonListEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("n° d'immatriculation"), ordering="insured__immatriculation_number")
     def registered_number(self, obj):
         return obj.insured.immatriculation_number if obj.insured else "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.is_eligible:
+            obj.status = LiaisonStatus.NOT_ELIGIBLE
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

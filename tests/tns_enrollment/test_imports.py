@@ -249,3 +249,28 @@ def test_admin_pages_load(agent_client, make_entry, reference_data):
     attempt_url = reverse("admin:tns_enrollment_onboardingattempt_change", args=[OnboardingAttempt.objects.get().pk])
     html = agent_client.get(attempt_url).content.decode()
     assert "ZZ000001" in html and 'name="phone"' not in html  # read-only
+
+
+def test_admin_add_entry_by_hand(agent_client, reference_data):
+    from accounts.models import ProfessionalCategory
+
+    category = ProfessionalCategory.objects.get(code="guides-touristiques")
+    data = {
+        "organism": "Ministère du Tourisme",
+        "category": category.pk,
+        "id_document_type": "cnie",
+        "id_document_number": "ee 781245",
+        "id_document_expiry": "01/01/2033",
+        "birth_date": "15/08/1988",
+        "last_name": "OUAZZANI",
+        "first_name": "Hicham",
+        "is_eligible": "",
+        "non_eligibility_reason": "",
+    }
+    url = reverse("admin:tns_enrollment_liaisonlistentry_add")
+    response = agent_client.post(url, data)
+    assert "Indiquez le motif de non-éligibilité." in response.content.decode()
+    response = agent_client.post(url, {**data, "non_eligibility_reason": "cnops"})
+    assert response.status_code == 302
+    entry = LiaisonListEntry.objects.get()
+    assert (entry.id_document_number, entry.status) == ("EE781245", LiaisonStatus.NOT_ELIGIBLE)
