@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from macnss.core.validators import normalize_identity_number
+from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile
 
 from . import imports, services
 from .forms import LiaisonCsvUploadForm
@@ -71,6 +71,11 @@ class LiaisonListEntryForm(forms.ModelForm):
         sub, category = cleaned.get("subcategory"), cleaned.get("category")
         if sub and category and sub.category_id != category.pk:
             self.add_error("subcategory", _("Cette sous-catégorie n'appartient pas à la catégorie choisie."))
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = parse_moroccan_mobile(cleaned["phone"])
+            except ValidationError as exc:
+                self.add_error("phone", exc)
         if cleaned.get("id_document_number"):
             cleaned["id_document_number"] = normalize_identity_number(cleaned["id_document_number"])
         return cleaned

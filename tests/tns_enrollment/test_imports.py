@@ -270,7 +270,13 @@ def test_admin_add_entry_by_hand(agent_client, reference_data):
     url = reverse("admin:tns_enrollment_liaisonlistentry_add")
     response = agent_client.post(url, data)
     assert "Indiquez le motif de non-éligibilité." in response.content.decode()
-    response = agent_client.post(url, {**data, "non_eligibility_reason": "cnops"})
+    response = agent_client.post(url, {**data, "non_eligibility_reason": "cnops", "phone": "0522123456"})
+    assert "Saisissez un numéro de téléphone mobile marocain" in response.content.decode()
+    response = agent_client.post(url, {**data, "non_eligibility_reason": "cnops", "phone": "06 61 23 45 01"})
     assert response.status_code == 302
     entry = LiaisonListEntry.objects.get()
-    assert (entry.id_document_number, entry.status) == ("EE781245", LiaisonStatus.NOT_ELIGIBLE)
+    assert (entry.id_document_number, entry.status, entry.phone) == (
+        "EE781245",
+        LiaisonStatus.NOT_ELIGIBLE,
+        "+212661234501",
+    )
