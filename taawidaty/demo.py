@@ -44,7 +44,7 @@ def seed() -> list[DemoAccount]:
         last_name_ar="برادة",
         first_name_ar="نادية",
         phone="+212661000103",
-        declared_days=2500,
+        declared_days=400,
     )
     too_many_days = ensure_person(
         "600000104",

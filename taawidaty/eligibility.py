@@ -93,7 +93,15 @@ def check(person, *, today: date, has_open_claim: bool = False, has_paid_claim: 
             )
     elif miner and today < add_years(person.birth_date, LEGAL_AGE):
         result.only_as_miner = True
-    if person.declared_days >= threshold:
+    if person.declared_days >= threshold and today < reached_on:
+        result.reasons.append(
+            _(
+                "Vous avez déjà %(declared)s jours déclarés, soit au moins %(threshold)s jours : à l'âge de la "
+                "retraite, vous aurez droit à une pension de vieillesse plutôt qu'au remboursement des cotisations."
+            )
+            % {"declared": person.declared_days, "threshold": threshold}
+        )
+    elif person.declared_days >= threshold:
         result.reasons.append(
             _(
                 "Vous avez %(declared)s jours déclarés, soit au moins %(threshold)s jours : vous avez droit à une "

@@ -100,3 +100,9 @@ def test_every_reason_is_listed():
 def test_born_on_29_february():
     result = eligibility.check(person(date(1964, 2, 29)), today=date(2024, 2, 29))
     assert result.eligible
+
+
+def test_too_many_days_before_the_age_is_explained_for_later():
+    result = eligibility.check(person(date(1980, 1, 1), declared=2500), today=TODAY)
+    assert len(result.reasons) == 2
+    assert "à l'âge de la retraite" in result.reasons[1] and "2500" in result.reasons[1]
