@@ -43,8 +43,9 @@ compile-messages:
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
 	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment
+	# An app without its own locale/ would silently write into the project catalogue: create it first.
 	for app in tns_enrollment pension taawidaty asvi_payment; do \
-	  (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
+	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages
 	$(MANAGE) migrate --noinput -v0
