@@ -92,7 +92,8 @@ def record_category_choice(*, attempt: OnboardingAttempt, category: Professional
 @transaction.atomic
 def register_from_liaison_entry(*, entry: LiaisonListEntry, by=None) -> InsuredPerson:
     """Give a listed, eligible person his CNSS record and a new unique 9-digit number. Idempotent."""
-    entry = LiaisonListEntry.objects.select_for_update().select_related("insured").get(pk=entry.pk)
+    # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+    entry = LiaisonListEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.insured is not None:
         return entry.insured
     if entry.status != LiaisonStatus.PENDING:
@@ -132,11 +133,7 @@ def register_from_liaison_entry(*, entry: LiaisonListEntry, by=None) -> InsuredP
 def complete_onboarding(*, attempt_id: int) -> tuple[InsuredPerson, bool]:
     """After the SMS code: register the person if he is only on a list, keep the phone he proved he holds,
     create his account and send the temporary password by SMS. Returns (person, account_created)."""
-    attempt = (
-        OnboardingAttempt.objects.select_for_update()
-        .select_related("insured", "liaison_entry")
-        .get(pk=attempt_id, outcome=Outcome.NO_ACCOUNT)
-    )
+    attempt = OnboardingAttempt.objects.select_for_update().get(pk=attempt_id, outcome=Outcome.NO_ACCOUNT)
     now = timezone.now()
     if attempt.account_created_at and attempt.insured is not None:
         return attempt.insured, False
