@@ -21,6 +21,15 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _french_by_default():
+    """A request to /ar/… leaves Arabic active in the test thread; each test starts in French."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
