@@ -113,6 +113,7 @@ class PortalPasswordChangeForm(PortalForm):
         super().__init__(*args, **kwargs)
         if not require_old:
             del self.fields["old_password"]
+            self.rebuild_layout()
 
     def clean_old_password(self):
         value = self.cleaned_data["old_password"]
@@ -185,6 +186,7 @@ class OtpForm(PortalForm):
         super().__init__(*args, **kwargs)
         if with_captcha:
             self.fields["captcha"] = captcha_field()
+            self.rebuild_layout()  # the crispy layout was made from the fields before the captcha
 
     def clean_code(self):
         code = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())

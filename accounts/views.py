@@ -114,7 +114,7 @@ class PasswordChangeView(FormView):
         return redirect("accounts:dashboard")
 
 
-class OtpStepView(FormView):
+class OtpStepView(CaptchaRefreshMixin, FormView):
     """A reusable «code reçu par SMS» page: the journey names its purpose, session namespace and
     what happens once the code is right. «Renvoyer le code» is a POST on the same page."""
 
@@ -138,6 +138,9 @@ class OtpStepView(FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "with_captcha": self.with_captcha}
+
+    def get_refresh_form_kwargs(self) -> dict:
+        return {"with_captcha": self.with_captcha}
 
     def post(self, request, *args, **kwargs):
         if "resend" in request.POST:

@@ -1,6 +1,5 @@
 from datetime import date
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -170,15 +169,8 @@ class LiaisonCsvUploadForm(forms.Form):
 
 
 class CodeForm(OtpForm):
-    """«le code OTP reçu par sms» and the on-screen verification code (seed 001, outcome b).
-
-    The shared OtpForm adds its captcha after the crispy helper has laid the fields out, so the captcha
-    would not be drawn: the helper is rebuilt here once every field exists.
-    """
+    """«le code OTP reçu par sms» and the on-screen verification code (seed 001, outcome b)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("with_captcha", True)
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True

@@ -83,7 +83,7 @@ def _attempt_for(request, outcome: str):
 
 
 @method_decorator(never_cache, name="dispatch")
-class CodeView(CaptchaRefreshMixin, OtpStepView):
+class CodeView(OtpStepView):
     """Outcome b: «le code OTP reçu par sms» and the on-screen verification code, «Valider»."""
 
     template_name = "tns_enrollment/code.html"
@@ -100,9 +100,6 @@ class CodeView(CaptchaRefreshMixin, OtpStepView):
         if state.get("done"):
             return redirect("tns_enrollment:account_created")
         return super().dispatch(request, *args, **kwargs)
-
-    def get_refresh_form_kwargs(self) -> dict:
-        return {"with_captcha": True}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

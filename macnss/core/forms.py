@@ -14,6 +14,10 @@ class PortalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.rebuild_layout()
+
+    def rebuild_layout(self) -> None:
+        """Call again after adding or removing fields."""
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True

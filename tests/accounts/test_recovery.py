@@ -100,3 +100,12 @@ def test_per_ip_limit_on_recover_number(client, insured):
         client.post(reverse("accounts:recover_number"), _identity(insured, birth_date="01/01/1950"))
     page = client.post(reverse("accounts:recover_number"), _identity(insured)).content.decode()
     assert "Trop de demandes" in page
+
+
+def test_otp_page_with_captcha_draws_it_and_refresh_keeps_the_code(client, insured):
+    from accounts.forms import OtpForm
+
+    form = OtpForm(with_captcha=True)
+    from crispy_forms.utils import render_crispy_form
+
+    assert 'name="captcha_1"' in render_crispy_form(form)
