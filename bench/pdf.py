@@ -1,0 +1,162 @@
+#!/usr/bin/env python
+"""Receipt PDF time (issue 8 §2): the one-page bilingual receipts through macnss.core.pdf.render_pdf.
+
+    python bench/pdf.py [--runs 30]
+
+Renders the ASVI payment receipt and the TAAWIDATY accusé de dépôt from in-memory objects (no database),
+prints the first (cold) call and the median/p90 of the warm runs, and checks the goal: ≤ 60 ms median.
+What the worker does around it (a SELECT, writing the file) is not included.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macnss.settings.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import InsuredPerson  # noqa: E402
+from macnss.core.pdf import qr_code_data_uri, render_pdf  # noqa: E402
+
+GOAL_MS = 60.0
+
+
+def person() -> InsuredPerson:
+    return InsuredPerson(
+        immatriculation_number="300000101",
+        last_name="TAZI",
+        first_name="Nadia",
+        last_name_ar="التازي",
+        first_name_ar="نادية",
+        birth_date=date(1974, 3, 2),
+    )
+
+
+def asvi_receipt() -> tuple[str, dict, str]:
+    from asvi_payment.models import PaymentLine, PaymentOrder
+
+    order = PaymentOrder(
+        oid="ASVI2026000123",
+        amount=Decimal("2975.66"),
+        receipt_number="RA20260000123",
+        trans_id="26112212345678",
+        masked_card="4000 00** **** 0010",
+        paid_at=timezone.make_aware(datetime(2026, 11, 22, 10, 30)),
+    )
+    lines = [
+        PaymentLine(due_id=1, code="202001", year=2020, quarter=1, amount=Decimal("1451.10")),
+        PaymentLine(due_id=2, code="202603", year=2026, quarter=3, amount=Decimal("754.30")),
+        PaymentLine(due_id=3, code="202604", year=2026, quarter=4, amount=Decimal("737.53")),
+        PaymentLine(code="202605", year=2026, quarter=5, amount=Decimal("32.73")),
+    ]
+    url = "https://www.macnss.ma/paiement/verifier-un-recu/?reference=RA20260000123&date=22/11/2026"
+    context = {
+        "order": order,
+        "person": person(),
+        "lines": lines,
+        "quarter_count": 3,
+        "verify_url": url,
+        "qr_code": qr_code_data_uri(url),
+    }
+    return "asvi_payment/receipt_pdf.html", context, "fr"
+
+
+def taawidaty_receipt() -> tuple[str, dict, str]:
+    from taawidaty.models import RefundClaim
+
+    claim = RefundClaim(reference="TW2026000042")
+    url = "https://www.macnss.ma/taawidaty/verifier/?reference=TW2026000042"
+    context = {
+        "claim": claim,
+        "person": person(),
+        "submitted_on": date(2026, 11, 22),
+        "verification_url": url,
+        "qr_code": qr_code_data_uri(url),
+        "customer_service": "080 20 20 109",
+    }
+    return "taawidaty/receipt_pdf.html", context, "fr"
+
+
+def page_count(template: str, context: dict, language: str) -> int:
+    """Laid out once more with WeasyPrint's own API (the PDF's page objects are compressed)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    with translation.override(language):
+        html = render_to_string(template, context)
+    return len(HTML(string=html, base_url=str(settings.BASE_DIR)).render().pages)
+
+
+def measure(name: str, build, runs: int) -> dict:
+    template, context, language = build()
+    t0 = time.perf_counter()
+    pdf = render_pdf(template, context, language=language)
+    cold = (time.perf_counter() - t0) * 1000
+    warm = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        render_pdf(template, context, language=language)
+        warm.append((time.perf_counter() - t0) * 1000)
+    warm.sort()
+    median = statistics.median(warm)
+    return {
+        "receipt": name,
+        "template": template,
+        "pages": page_count(template, context, language),
+        "bytes": len(pdf),
+        "cold_ms": round(cold, 1),
+        "warm_median_ms": round(median, 1),
+        "warm_p90_ms": round(warm[int(0.9 * (len(warm) - 1))], 1),
+        "runs": runs,
+        "passed": median <= GOAL_MS,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--save", default="", help="also write the last PDFs to this directory (to look at them)")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    import weasyprint  # noqa: F401 - timed apart: the worker imports it once
+
+    import_ms = (time.perf_counter() - t0) * 1000
+    rows = [measure("ASVI payment receipt", asvi_receipt, args.runs)]
+    rows.append(measure("TAAWIDATY accusé de dépôt", taawidaty_receipt, args.runs))
+    if args.save:
+        out = Path(args.save)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, build in (("asvi", asvi_receipt), ("taawidaty", taawidaty_receipt)):
+            template, context, language = build()
+            (out / f"{name}.pdf").write_bytes(render_pdf(template, context, language=language))
+    print(f"WeasyPrint import: {import_ms:.0f} ms (once per worker process)  —  {platform.platform()}")
+    print(f"{'receipt':<28} {'pages':>5} {'KB':>5} {'cold ms':>8} {'median':>7} {'p90':>6}  goal ≤ {GOAL_MS:.0f} ms")
+    for r in rows:
+        print(
+            f"{r['receipt']:<28} {r['pages']:>5} {r['bytes'] / 1024:>5.0f} {r['cold_ms']:>8.1f} "
+            f"{r['warm_median_ms']:>7.1f} {r['warm_p90_ms']:>6.1f}  {'PASS' if r['passed'] else 'FAIL'}"
+        )
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "pdf-latest.json").write_text(json.dumps({"import_ms": round(import_ms), "receipts": rows}, indent=2))
+    return 0 if all(r["passed"] and r["pages"] == 1 for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Pure functions of the load benchmark: wrk's Lua report, the goals, and the printed/Markdown tables.
+
+No Django, no processes here, so `tests/bench/` can check them without running a benchmark.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
+
+MARKER = "BENCH_JSON "
+
+# Lua appended to every wrk script: one JSON line with the figures the report needs (latencies in µs).
+WRK_DONE_LUA = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,'
+    .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
+    .. '"latency_us":{"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d,"mean":%.1f}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+# Goals of issue 8 §1 (2-core machine, client included, 32 connections).
+RATIO_GOALS = {"private": 0.25, "form": 0.20}
+P95_GOAL_MS = 150.0
+
+
+@dataclass
+class PageResult:
+    name: str
+    label: str
+    kind: str  # ceiling | private | form
+    requests: int
+    duration_s: float
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    error_detail: dict = field(default_factory=dict)
+    ratio: float | None = None
+    bytes_per_response: int = 0
+
+
+def lua_string(value: str) -> str:
+    """A Lua string literal (long strings would break on ']]', so escape a normal one)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def wrk_script(*, method: str = "GET", headers: dict | None = None, body: str | None = None) -> str:
+    lines = [f"wrk.method = {lua_string(method)}"]
+    for name, value in (headers or {}).items():
+        lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
+    if body is not None:
+        lines.append(f"wrk.body = {lua_string(body)}")
+    return "\n".join(lines) + "\n" + WRK_DONE_LUA
+
+
+def parse_wrk_output(stdout: str) -> dict:
+    """The JSON line our Lua `done` wrote; wrk's own text report is ignored."""
+    for line in stdout.splitlines():
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER) :])
+    raise ValueError("wrk printed no BENCH_JSON line (did the Lua script load?)\n" + stdout[-2000:])
+
+
+def page_result(*, name: str, label: str, kind: str, raw: dict) -> PageResult:
+    duration_s = raw["duration_us"] / 1e6
+    lat = raw["latency_us"]
+    requests = raw["requests"]
+    return PageResult(
+        name=name,
+        label=label,
+        kind=kind,
+        requests=requests,
+        duration_s=round(duration_s, 3),
+        rps=round(requests / duration_s, 1) if duration_s else 0.0,
+        p50_ms=round(lat["p50"] / 1000, 1),
+        p90_ms=round(lat["p90"] / 1000, 1),
+        p95_ms=round(lat["p95"] / 1000, 1),
+        p99_ms=round(lat["p99"] / 1000, 1),
+        max_ms=round(lat["max"] / 1000, 1),
+        errors=sum(raw["errors"].values()),
+        error_detail={k: v for k, v in raw["errors"].items() if v},
+        bytes_per_response=round(raw["bytes"] / requests) if requests else 0,
+    )
+
+
+def ceiling_rps(results: list[PageResult]) -> float:
+    """The bare view is measured first and last: the mean of both, so that a machine that got busier
+    (or quieter) during the run does not skew every ratio one way."""
+    bare = [r.rps for r in results if r.kind == "ceiling"]
+    return sum(bare) / len(bare) if bare else 0.0
+
+
+def add_ratios(results: list[PageResult]) -> None:
+    ceiling = ceiling_rps(results)
+    for r in results:
+        r.ratio = round(r.rps / ceiling, 3) if ceiling else None
+
+
+def ceiling_drift(results: list[PageResult]) -> float:
+    """Relative difference between the first and last bare-view runs (0.1 = 10 %)."""
+    bare = [r.rps for r in results if r.kind == "ceiling"]
+    if len(bare) < 2 or not max(bare):
+        return 0.0
+    return round(abs(bare[0] - bare[-1]) / max(bare), 3)
+
+
+@dataclass
+class GoalCheck:
+    page: str
+    goal: str
+    measured: str
+    passed: bool
+
+
+def check_goals(results: list[PageResult], *, precheck_failures: dict | None = None) -> list[GoalCheck]:
+    checks = []
+    precheck_failures = precheck_failures or {}
+    for r in results:
+        if r.name in precheck_failures:
+            checks.append(GoalCheck(r.label, "page answers as expected", precheck_failures[r.name], False))
+        if r.kind in RATIO_GOALS:
+            goal = RATIO_GOALS[r.kind]
+            ratio = r.ratio or 0.0
+            checks.append(GoalCheck(r.label, f"≥ {goal:.2f} × bare view", f"{ratio:.3f}", ratio >= goal))
+        checks.append(GoalCheck(r.label, f"p95 ≤ {P95_GOAL_MS:.0f} ms", f"{r.p95_ms:.1f} ms", r.p95_ms <= P95_GOAL_MS))
+        detail = ", ".join(f"{k} {v}" for k, v in r.error_detail.items())
+        checks.append(
+            GoalCheck(r.label, "zero errors", f"{r.errors}" + (f" ({detail})" if detail else ""), not r.errors)
+        )
+    return checks
+
+
+def results_table(results: list[PageResult]) -> str:
+    head = "| page | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare |"
+    rows = [head, "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ratio = "—" if r.ratio is None else f"{r.ratio:.3f}"
+        rows.append(
+            f"| {r.label} | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {ratio} |"
+        )
+    return "\n".join(rows)
+
+
+def goals_table(checks: list[GoalCheck]) -> str:
+    rows = ["| page | goal | measured | result |", "|---|---|---:|---|"]
+    rows += [f"| {c.page} | {c.goal} | {c.measured} | {'PASS' if c.passed else '**FAIL**'} |" for c in checks]
+    return "\n".join(rows)
+
+
+def console_table(results: list[PageResult]) -> str:
+    head = f"{'page':<34} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7} {'ratio':>7}"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        ratio = "-" if r.ratio is None else f"{r.ratio:.3f}"
+        lines.append(
+            f"{r.label:<34} {r.rps:>8.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} {r.p99_ms:>7.1f} {r.errors:>7} {ratio:>7}"
+        )
+    lines.append("(latencies in ms)")
+    return "\n".join(lines)
+
+
+def console_goals(checks: list[GoalCheck]) -> str:
+    return "\n".join(f"{'PASS' if c.passed else 'FAIL'}  {c.page:<34} {c.goal:<22} {c.measured}" for c in checks)
+
+
+def markdown_report(*, meta: dict, results: list[PageResult], checks: list[GoalCheck]) -> str:
+    verdict = "PASS" if all(c.passed for c in checks) else "FAIL"
+    lines = [
+        f"# Load benchmark — {meta.get('started', '')}",
+        "",
+        f"Command: `{meta.get('command', '')}`",
+        "",
+        f"Server: {meta.get('server', '')}",
+        "",
+        f"Load: {meta.get('load', '')}",
+        "",
+        f"Machine: {meta.get('machine', '')}",
+        "",
+        f"Load average before/after: {meta.get('load_average_before', '')} / {meta.get('load_average_after', '')}; "
+        f"bare-view ceiling {meta.get('ceiling_rps', '')} req/s (first/last run differ by "
+        f"{meta.get('ceiling_drift', 0):.0%})",
+        "",
+        "## Results",
+        "",
+        results_table(results),
+        "",
+        f"## Goals — overall {verdict}",
+        "",
+        goals_table(checks),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def to_json(*, meta: dict, results: list[PageResult], checks: list[GoalCheck]) -> str:
+    return json.dumps(
+        {
+            "meta": meta,
+            "results": [asdict(r) for r in results],
+            "goals": [asdict(c) for c in checks],
+            "passed": all(c.passed for c in checks),
+        },
+        indent=2,
+        ensure_ascii=False,
+    )

@@ -1,0 +1,591 @@
+#!/usr/bin/env python
+"""Load benchmark of Ma CNSS (issue 8 §1): one command, `python bench/run.py` (or `make bench`).
+
+1. Creates a throw-away PostgreSQL database and uses a dedicated Redis DB number, migrates, collects the
+   static files, runs `seed_demo` and bench/setup_data.py (a logged-in TNS with a RIB, an ASVI session).
+2. Starts gunicorn with the production settings and secrets generated for this run, on loopback.
+3. Drives each page with wrk (2 s warm-up, then a measured run) and prints requests/s, p50/p95/p99,
+   errors and the ratio to a bare Django view measured in the same run; checks the goals.
+4. Writes bench/results/<time>.json and .md (and latest.*), then stops gunicorn and drops the database,
+   also on Ctrl-C or failure.
+
+Options: --sweep compares gunicorn worker set-ups; --profile PAGE records a py-spy flame graph of the
+workers while PAGE is under load; --keep leaves the database and server up for a manual look.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import report  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+RESULTS_DIR = BENCH_DIR / "results"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
+REDIS_BASE = "redis://127.0.0.1:6379"
+
+
+@dataclass
+class Page:
+    name: str
+    label: str
+    path: str
+    kind: str  # ceiling | private (≥ 0.25 × bare) | form (≥ 0.20 × bare)
+    marker: str = ""  # text the pre-check expects in the body ({tns_name} etc. filled from the setup)
+    method: str = "GET"
+    session: str = ""  # "tns" or "asvi": a session built by setup_data.py
+    form_errors: dict = field(default_factory=dict)  # POST body (CSRF token added from a first GET)
+    status: int = 200
+
+
+# Adding a page is one line here.
+PAGES = [
+    Page("bare", "bare view /bench/ok", "/bench/ok", "ceiling", marker="ok"),
+    Page("home", "public home /", "/", "private", marker="<h1"),
+    Page("login", "login /compte/connexion/", "/compte/connexion/", "form", marker='name="password"'),
+    Page("tns_get", "TNS identity form GET /tns/", "/tns/", "form", marker='name="id_document_number"'),
+    Page(
+        "tns_post",
+        "TNS identity form POST (errors)",
+        "/tns/",
+        "form",
+        marker='class="error-summary"',
+        method="POST",
+        form_errors={
+            "id_document_type": "CIN",
+            "id_document_number": "12",
+            "id_document_expiry": "31/02/2020",
+            "birth_date": "01/01/2090",
+            "phone": "0512",
+            "phone_operator": "",
+            "email": "pas-une-adresse",
+            "captcha_1": "WRONG",
+        },
+    ),
+    Page("private_home", "private home /compte/", "/compte/", "private", marker="{tns_name}", session="tns"),
+    Page(
+        "asvi_dues",
+        "ASVI dues /paiement/assure-asvi/creances/",
+        "/paiement/assure-asvi/creances/",
+        "private",
+        marker='name="dues"',
+        session="asvi",
+    ),
+    Page("my_requests", "Mes demandes /compte/demandes/", "/compte/demandes/", "private", marker="<h1", session="tns"),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------- services
+
+
+class Run:
+    """Everything this run started, so that `close()` can undo it (called from a finally block)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.port = args.port
+        self.db_name = args.db_name
+        self.db_url = f"{PG_ADMIN_URL}/{self.db_name}"
+        self.redis_url = f"{REDIS_BASE}/{args.redis_db}"
+        self.tmp = Path(tempfile.mkdtemp(prefix="macnss-bench-"))
+        self.server: subprocess.Popen | None = None
+        self.db_created = False
+        self.env = self._environment()
+
+    def _environment(self) -> dict:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "TWILIO_", "CMI_")) and k not in ("DATABASE_URL", "REDIS_URL")
+        }
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "macnss.settings.production",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "DJANGO_SECURE_SSL_REDIRECT": "false",
+                "DATABASE_URL": self.db_url,
+                "REDIS_URL": self.redis_url,
+                "PUBLIC_BASE_URL": f"https://127.0.0.1:{self.port}",
+                # Real-looking gateway settings; nothing is sent (no worker runs, the measured requests
+                # never reach a gateway).
+                "SMS_BACKEND": "twilio",
+                "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
+                "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+                "TWILIO_FROM_NUMBER": "+15005550006",
+                "CMI_GATEWAY_URL": "https://testpayment.cmi.co.ma/fim/est3Dgate",
+                "CMI_STORE_KEY": secrets.token_hex(16),
+                "ANTIVIRUS_BACKEND": "clamd",
+                "MEDIA_ROOT": str(self.tmp / "media"),
+                "LOG_LEVEL": "WARNING",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+        )
+        return env
+
+    # -- database and cache
+    def _pg(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def drop_database(self) -> None:
+        self._pg(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+
+    def create_database(self) -> None:
+        self.drop_database()
+        self._pg(f'CREATE DATABASE "{self.db_name}"')
+        self.db_created = True
+
+    def flush_redis(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.redis_url).flushdb()
+
+    def manage(self, *argv: str, capture: bool = False) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *argv],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            text=True,
+            capture_output=capture,
+        )
+        return result.stdout if capture else ""
+
+    def prepare(self) -> dict:
+        if self.args.reuse:
+            log(f"--reuse: database {self.db_name} as a previous --keep run left it")
+            self.manage("collectstatic", "--noinput", "-v0")
+        else:
+            log(f"database {self.db_name} (re-created), Redis {self.redis_url}")
+            self.create_database()
+            self.flush_redis()
+            log("migrate, collectstatic, seed_demo")
+            self.manage("migrate", "--noinput", "-v0")
+            self.manage("collectstatic", "--noinput", "-v0")
+            self.manage("seed_demo", capture=True)
+        out = subprocess.run(
+            [sys.executable, str(BENCH_DIR / "setup_data.py")],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            text=True,
+            capture_output=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    # -- gunicorn
+    def start_server(self, *, workers: int, worker_class: str, threads: int) -> None:
+        cmd = [
+            str(VENV_BIN / "gunicorn"),
+            "macnss.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--error-logfile",
+            str(RESULTS_DIR / "gunicorn.log"),
+            "--timeout",
+            "30",
+        ]
+        if worker_class == "gthread":
+            cmd += ["--threads", str(threads)]
+        log("server: " + " ".join(cmd[1:]))
+        self.server = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.server.returncode}: see {RESULTS_DIR}/gunicorn.log")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not listen within 30 s")
+
+    def stop_server(self) -> None:
+        if self.server is None or self.server.poll() is not None:
+            self.server = None
+            return
+        self.server.send_signal(signal.SIGTERM)  # gunicorn stops its workers gracefully
+        try:
+            self.server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.server.pid, signal.SIGKILL)  # the session gunicorn was started in
+            self.server.wait(timeout=5)
+        self.server = None
+
+    def worker_pids(self) -> list[int]:
+        if self.server is None:
+            return []
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.server.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stop_server()
+        if self.args.keep or self.args.reuse:
+            log(f"--keep: database {self.db_name} and Redis {self.redis_url} left in place")
+        else:
+            if self.db_created:
+                with contextlib.suppress(Exception):
+                    self.drop_database()
+                    log(f"database {self.db_name} dropped")
+            with contextlib.suppress(Exception):
+                self.flush_redis()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------- HTTP
+
+
+def base_headers(port: int) -> dict:
+    # The TLS proxy's header: the app treats the request as HTTPS (secure cookies, CSRF origin check).
+    return {"Host": f"127.0.0.1:{port}", "X-Forwarded-Proto": "https", "User-Agent": "macnss-bench"}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(port: int, path: str, *, method: str = "GET", headers: dict | None = None, body: str | None = None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=body.encode() if body is not None else None,
+        method=method,
+        headers={**base_headers(port), **(headers or {})},
+    )
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
+
+
+def cookie_value(headers, name: str) -> str:
+    for value in headers.get_all("Set-Cookie") or []:
+        if value.startswith(name + "="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    raise RuntimeError(f"no {name} cookie in the response")
+
+
+def request_for(page: Page, *, port: int, setup: dict) -> tuple[dict, str | None]:
+    """Headers and body wrk sends for a page (cookies, CSRF token and Referer for a POST)."""
+    headers = dict(base_headers(port))
+    cookies = []
+    if page.session:
+        cookies.append(f"{setup['session_cookie']}={setup[page.session + '_session']}")
+    body = None
+    if page.method == "POST":
+        status, response_headers, html = fetch(port, page.path)
+        if status != 200:
+            raise RuntimeError(f"GET {page.path} before the POST answered {status}")
+        csrf_cookie = cookie_value(response_headers, setup["csrf_cookie"])
+        cookies.append(f"{setup['csrf_cookie']}={csrf_cookie}")
+        fields = dict(page.form_errors)
+        fields["csrfmiddlewaretoken"] = _hidden(html, "csrfmiddlewaretoken")
+        with contextlib.suppress(LookupError):
+            fields["captcha_0"] = _hidden(html, "captcha_0")
+        body = urllib.parse.urlencode(fields)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = f"https://127.0.0.1:{port}{page.path}"
+        headers["Origin"] = f"https://127.0.0.1:{port}"
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
+    return headers, body
+
+
+def _hidden(html: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    value = re.search(r'value="([^"]*)"', match.group(0)) if match else None
+    if value is None:
+        raise LookupError(name)
+    return value.group(1)
+
+
+def precheck(page: Page, *, port: int, setup: dict, headers: dict, body: str | None) -> str:
+    """'' when the page answers as expected, else why not (a redirect to login would look fast)."""
+    status, _, html = fetch(port, page.path, method=page.method, headers=headers, body=body)
+    if status != page.status:
+        return f"status {status}, expected {page.status}"
+    marker = page.marker.format(**setup)
+    if marker and marker not in html:
+        return f"{marker!r} not in the page"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------- load
+
+
+def wrk(url: str, script: Path, *, threads: int, connections: int, duration: float) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    return report.parse_wrk_output(out.stdout)
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (apt-get install -y wrk)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        if shutil.which("wrk"):
+            return
+    raise SystemExit("wrk is needed: apt-get install wrk (Debian) or brew install wrk")
+
+
+def measure(run: Run, pages: list[Page], setup: dict, *, profile: str = "") -> tuple[list, dict]:
+    args = run.args
+    results, failures = [], {}
+    if pages and pages[0].kind == "ceiling":
+        pages = [*pages, Page(**{**pages[0].__dict__, "name": "bare_end", "label": pages[0].label + " (again)"})]
+    for page in pages:
+        headers, body = request_for(page, port=run.port, setup=setup)
+        problem = precheck(page, port=run.port, setup=setup, headers=headers, body=body)
+        if problem:
+            failures[page.name] = problem
+            log(f"{page.name}: PRE-CHECK FAILED — {problem}")
+        script = run.tmp / f"{page.name}.lua"
+        script.write_text(report.wrk_script(method=page.method, headers=headers, body=body))
+        url = f"http://127.0.0.1:{run.port}{page.path}"
+        wrk(url, script, threads=args.threads, connections=args.connections, duration=args.warmup)
+        spy = _start_profile(run, page) if profile == page.name else None
+        raw = wrk(url, script, threads=args.threads, connections=args.connections, duration=args.duration)
+        if spy is not None:
+            spy.wait(timeout=60)
+        result = report.page_result(name=page.name, label=page.label, kind=page.kind, raw=raw)
+        results.append(result)
+        log(f"{page.name}: {result.rps:.0f} req/s, p95 {result.p95_ms:.1f} ms, errors {result.errors}")
+    report.add_ratios(results)
+    return results, failures
+
+
+def _start_profile(run: Run, page: Page) -> subprocess.Popen:
+    py_spy = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
+    out = RESULTS_DIR / f"profile-{page.name}.txt"
+    log(f"py-spy on the gunicorn workers for {run.args.duration:g} s → {out}")
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(run.server.pid),
+            "--subprocesses",
+            "--duration",
+            str(int(run.args.duration)),
+            "--rate",
+            "200",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, IndexError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB RAM"
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem}, {platform.platform()}, Python {platform.python_version()}"
+
+
+WORKER_SETUPS = {
+    "sync2": ("sync", 2, 1),
+    "sync3": ("sync", 3, 1),
+    "sync4": ("sync", 4, 1),
+    "gthread2x4": ("gthread", 2, 4),
+    "gthread3x4": ("gthread", 3, 4),
+    "gthread2x8": ("gthread", 2, 8),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8600, help="loopback port (8600–8699)")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--gthreads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per page")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per page")
+    parser.add_argument("--pages", default="", help="comma-separated page names (bare is always measured)")
+    parser.add_argument("--sweep", action="store_true", help="compare the worker set-ups " + ", ".join(WORKER_SETUPS))
+    parser.add_argument(
+        "--inprocess", action="store_true", help="no load: CPU ms, SQL count and pyinstrument profile per page"
+    )
+    parser.add_argument("--profile", default="", help="py-spy flame graph of the workers during this page")
+    parser.add_argument("--db-name", default="macnss_bench")
+    parser.add_argument("--redis-db", type=int, default=12)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (and wait for Ctrl-C with the server up)"
+    )
+    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (faster)")
+    args = parser.parse_args(argv)
+    if not 8600 <= args.port <= 8699:
+        parser.error("--port must be within 8600–8699")
+    return args
+
+
+def selected_pages(names: str) -> list[Page]:
+    if not names:
+        return list(PAGES)
+    wanted = {"bare", *names.split(",")}
+    unknown = wanted - {p.name for p in PAGES}
+    if unknown:
+        raise SystemExit(f"unknown page(s) {sorted(unknown)}; known: {[p.name for p in PAGES]}")
+    return [p for p in PAGES if p.name in wanted]
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    ensure_wrk()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    pages = selected_pages(args.pages)
+    started = datetime.now().astimezone()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    run = Run(args)
+    try:
+        setup = run.prepare()
+        if args.inprocess:
+            subprocess.run(
+                [sys.executable, str(BENCH_DIR / "profile_pages.py"), json.dumps(setup), args.pages],
+                cwd=ROOT,
+                env=run.env,
+                check=True,
+            )
+            return 0
+        if args.sweep:
+            return sweep(run, pages, setup, started)
+        run.start_server(workers=args.workers, worker_class=args.worker_class, threads=args.gthreads)
+        server = f"gunicorn {args.worker_class}, {args.workers} workers" + (
+            f" × {args.gthreads} threads" if args.worker_class == "gthread" else ""
+        )
+        results, failures = measure(run, pages, setup, profile=args.profile)
+        checks = report.check_goals(results, precheck_failures=failures)
+        meta = {
+            "started": started.isoformat(timespec="seconds"),
+            "command": " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+            "server": server + ", macnss.settings.production, PostgreSQL + Redis on loopback",
+            "load": f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g} s warm-up + {args.duration:g} s per page",
+            "machine": machine(),
+            "load_average_before": load_before,
+            "load_average_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "ceiling_rps": round(report.ceiling_rps(results), 1),
+            "ceiling_drift": report.ceiling_drift(results),
+        }
+        if meta["ceiling_drift"] > 0.15:
+            log(
+                f"WARNING: the bare view moved {meta['ceiling_drift']:.0%} between the first and last run: "
+                "the machine is busy with something else, ratios are unreliable"
+            )
+        print()
+        print(report.console_table(results))
+        print()
+        print(report.console_goals(checks))
+        stamp = started.strftime("%Y%m%d-%H%M%S")
+        for suffix, text in (
+            ("json", report.to_json(meta=meta, results=results, checks=checks)),
+            ("md", report.markdown_report(meta=meta, results=results, checks=checks)),
+        ):
+            (RESULTS_DIR / f"{stamp}.{suffix}").write_text(text)
+            (RESULTS_DIR / f"latest.{suffix}").write_text(text)
+        passed = all(c.passed for c in checks)
+        print(f"\nOverall: {'PASS' if passed else 'FAIL'} — bench/results/{stamp}.md")
+        if args.keep:
+            log(f"--keep: server on http://127.0.0.1:{args.port}/ (send X-Forwarded-Proto: https); Ctrl-C to stop")
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+        return 0 if passed else 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        run.close()
+
+
+def sweep(run: Run, pages: list[Page], setup: dict, started) -> int:
+    rows = []
+    for key, (worker_class, workers, threads) in WORKER_SETUPS.items():
+        run.start_server(workers=workers, worker_class=worker_class, threads=threads)
+        try:
+            results, _ = measure(run, pages, setup)
+        finally:
+            run.stop_server()
+        rows.append((key, results))
+    names = [p.label for p in pages]
+    lines = ["| set-up | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for key, results in rows:
+        cells = [f"{r.rps:.0f} r/s, p95 {r.p95_ms:.0f} ms" for r in results]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    (RESULTS_DIR / f"sweep-{stamp}.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
