@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -244,7 +245,7 @@ ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
 CLAMD_SOCKET = env("CLAMD_SOCKET", default="/var/run/clamav/clamd.ctl")
 
 # Celery: a broker when REDIS_URL is set, eager execution otherwise.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -264,7 +265,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Messages left queued while Redis or a provider was down.
     "requeue-stuck-outbox": {"task": "macnss.core.tasks.requeue_stuck_messages", "schedule": 60.0},
+    # TAAWIDATY receipts whose PDF task never ran (broker down, worker killed).
+    "taawidaty-requeue-missing-receipts": {"task": "taawidaty.tasks.requeue_missing_receipts", "schedule": 300.0},
+    # ASVI: the quarter's dues on the first day of each quarter; pending orders reconciled.
+    "asvi-generate-quarter-dues": {
+        "task": "asvi_payment.tasks.generate_current_quarter_dues",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "asvi-reconcile-payments": {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0},
 }
 
 LOGGING = {
@@ -277,18 +287,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # One line per task success is noise in development, where tasks run eagerly.
+        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
     },
 }
-CELERY_BEAT_SCHEDULE["taawidaty-requeue-missing-receipts"] = {
-    "task": "taawidaty.tasks.requeue_missing_receipts",
-    "schedule": 300.0,
-}
-
-# asvi_payment: the quarter's ASVI dues on the first day of each quarter; pending orders reconciled.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["asvi-generate-quarter-dues"] = {
-    "task": "asvi_payment.tasks.generate_current_quarter_dues",
-    "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
-}
-CELERY_BEAT_SCHEDULE["asvi-reconcile-payments"] = {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0}
