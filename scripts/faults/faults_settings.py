@@ -1,3 +1,4 @@
+# ruff: noqa: T201, S603, S607, S608, S105, S108 - operator scripts: they print, run fixed local commands
 """Settings for the fault-injection runs: the development settings plus short, tunable delays.
 
 Only the values a fault run needs to finish in minutes change here; the shared settings are untouched.

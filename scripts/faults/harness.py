@@ -1,3 +1,4 @@
+# ruff: noqa: T201, S603, S607, S608, S105, S108 - operator scripts: they print, run fixed local commands
 """Shared plumbing of the fault scripts: a throw-away database, the portal's processes, the services
 we break on purpose (always given back, also on Ctrl-C), and PASS/FAIL reporting.
 
@@ -341,10 +342,12 @@ def wait_for_log(proc: Proc, needle: str, timeout: float) -> bool:
 def wait_http(url: str, timeout: float, proc: Proc | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError, urllib.error.URLError):
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError, urllib.error.URLError),
+            urllib.request.urlopen(url, timeout=2) as response,  # noqa: S310 - loopback
+        ):
+            if response.status == 200:
+                return
         if proc is not None and not proc.alive():
             raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
         time.sleep(0.3)

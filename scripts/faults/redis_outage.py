@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+# ruff: noqa: T201, S603, S607, S608, S105, S108 - operator scripts: they print, run fixed local commands
 """Fault 1 — Redis stopped for 60 seconds while people submit onboarding codes, claims and payments.
 
 Starts the portal as in production (gunicorn, a Celery worker, Celery beat; PostgreSQL database
