@@ -232,5 +232,11 @@ def seed() -> list[DemoAccount]:
     ensure_account(tns)
     return [
         DemoAccount("TNS sans RIB (étape RIB, pension < 63 ans)", tns.immatriculation_number, DEMO_PASSWORD),
+        DemoAccount(
+            "Retrouver mon numéro d'immatriculation",
+            "—",
+            "—",
+            f"CNIE {tns.id_document_number}, né le {tns.birth_date:%d/%m/%Y}; code SMS sur /telephone-demo/",
+        ),
         *seed_agents(),
     ]
