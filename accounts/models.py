@@ -102,10 +102,10 @@ class SmigValue(models.Model):
         return f"{self.monthly_amount} DH ({self.valid_from:%d/%m/%Y})"
 
 
-class InsuredPerson(models.Model):
-    """The CNSS record of a person. It exists with or without a portal account."""
+class PersonIdentity(models.Model):
+    """Who a person is, as his identity document and contact details say. Shared by the CNSS record
+    and by the lists liaison organisms send (tns_enrollment), so both are matched on the same fields."""
 
-    immatriculation_number = models.CharField(_("numéro d'immatriculation"), max_length=9, unique=True)
     id_document_type = models.CharField(
         _("type de la pièce d'identité"), max_length=20, choices=IdentityDocumentType, default=IdentityDocumentType.CNIE
     )
@@ -117,9 +117,19 @@ class InsuredPerson(models.Model):
     last_name_ar = models.CharField(_("nom en arabe"), max_length=100, blank=True)
     first_name_ar = models.CharField(_("prénom en arabe"), max_length=100, blank=True)
     address = models.CharField(_("adresse"), max_length=250, blank=True)
-    phone = models.CharField(_("téléphone (E.164)"), max_length=20, blank=True, db_index=True)
-    phone_operator = models.CharField(_("opérateur"), max_length=20, choices=PhoneOperator, blank=True)
+    phone = models.CharField(_("téléphone (E.164)"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class InsuredPerson(PersonIdentity):
+    """The CNSS record of a person. It exists with or without a portal account."""
+
+    immatriculation_number = models.CharField(_("numéro d'immatriculation"), max_length=9, unique=True)
+    phone = models.CharField(_("téléphone (E.164)"), max_length=20, blank=True, db_index=True)  # agents search by it
+    phone_operator = models.CharField(_("opérateur"), max_length=20, choices=PhoneOperator, blank=True)
     preferred_language = models.CharField(_("langue préférée"), max_length=5, default="fr")
     regime = models.CharField(_("régime"), max_length=20, choices=Regime, default=Regime.EMPLOYEE)
     tns_subcategory = models.ForeignKey(

@@ -11,6 +11,7 @@ from django_fsm import FSMField, transition
 from accounts.models import (
     IdentityDocumentType,
     InsuredPerson,
+    PersonIdentity,
     PhoneOperator,
     ProfessionalCategory,
     ProfessionalSubCategory,
@@ -62,7 +63,7 @@ class LiaisonStatus(models.TextChoices):
     NOT_ELIGIBLE = "non_eligible", _("Non éligible")
 
 
-class LiaisonListEntry(models.Model):
+class LiaisonListEntry(PersonIdentity):
     """A person communicated by a liaison organism (Health ministry, DGI, an Ordre…), once made reliable."""
 
     organism = models.CharField(_("organisme de liaison"), max_length=150)
@@ -77,19 +78,6 @@ class LiaisonListEntry(models.Model):
         related_name="liaison_entries",
         verbose_name=_("sous-catégorie"),
     )
-    id_document_type = models.CharField(
-        _("type de la pièce d'identité"), max_length=20, choices=IdentityDocumentType, default=IdentityDocumentType.CNIE
-    )
-    id_document_number = models.CharField(_("numéro de la pièce d'identité"), max_length=20)
-    id_document_expiry = models.DateField(_("date d'expiration de la pièce"))
-    birth_date = models.DateField(_("date de naissance"))
-    last_name = models.CharField(_("nom"), max_length=100)
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name_ar = models.CharField(_("nom en arabe"), max_length=100, blank=True)
-    first_name_ar = models.CharField(_("prénom en arabe"), max_length=100, blank=True)
-    address = models.CharField(_("adresse"), max_length=250, blank=True)
-    phone = models.CharField(_("téléphone (E.164)"), max_length=20, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
     is_eligible = models.BooleanField(_("éligible au régime TNS"), default=True)
     non_eligibility_reason = models.CharField(
         _("motif de non-éligibilité"), max_length=30, choices=NonEligibilityReason, blank=True
