@@ -363,6 +363,19 @@ def wait_until(predicate, timeout: float, interval: float = 1.0) -> bool:
     return bool(predicate())
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                found.append(int(entry.name))
+    return found
+
+
 # --- Services we break on purpose ------------------------------------------------------------------
 
 

@@ -48,19 +48,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def watch_and_kill(person_pk: int, kill, stop: threading.Event, outcome: dict) -> None:
     """Poll the claim's row lock (NOWAIT); when the receipt task holds it, kill."""
     from django.db import OperationalError, connection, transaction
@@ -106,7 +93,7 @@ def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict,
 
         def kill(worker=worker):
             if case == "A":
-                for child in children(worker.pid):
+                for child in harness.children(worker.pid):
                     os.kill(child, signal.SIGKILL)
             else:
                 worker.kill(signal.SIGKILL)  # the whole process group: main process and pool
