@@ -91,6 +91,26 @@ def taawidaty_receipt() -> tuple[str, dict, str]:
     return "taawidaty/receipt_pdf.html", context, "fr"
 
 
+CALIBRATION_HTML = (
+    '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>body{font-family:"DejaVu Sans"}</style>'
+    "</head><body><h1>Reçu</h1><p>Un paragraphe latin, sans arabe ni tableau.</p></body></html>"
+)
+
+
+def calibration_ms(runs: int) -> float:
+    """A minimal Latin-only page straight through WeasyPrint: how fast this machine is right now
+    (14 ms median on the reference 2-core box of LIBRARIES_SECURITY_PERF.md §C3)."""
+    from weasyprint import HTML
+
+    HTML(string=CALIBRATION_HTML).write_pdf()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        HTML(string=CALIBRATION_HTML).write_pdf()
+        times.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def page_count(template: str, context: dict, language: str) -> int:
     """Laid out once more with WeasyPrint's own API (the PDF's page objects are compressed)."""
     from django.conf import settings
@@ -137,6 +157,7 @@ def main() -> int:
     import weasyprint  # noqa: F401 - timed apart: the worker imports it once
 
     import_ms = (time.perf_counter() - t0) * 1000
+    calibration = calibration_ms(args.runs)
     rows = [measure("ASVI payment receipt", asvi_receipt, args.runs)]
     rows.append(measure("TAAWIDATY accusé de dépôt", taawidaty_receipt, args.runs))
     if args.save:
@@ -146,6 +167,7 @@ def main() -> int:
             template, context, language = build()
             (out / f"{name}.pdf").write_bytes(render_pdf(template, context, language=language))
     print(f"WeasyPrint import: {import_ms:.0f} ms (once per worker process)  —  {platform.platform()}")
+    print(f"Calibration, minimal Latin-only page: {calibration:.1f} ms median (reference box: 14 ms)")
     print(f"{'receipt':<28} {'pages':>5} {'KB':>5} {'cold ms':>8} {'median':>7} {'p90':>6}  goal ≤ {GOAL_MS:.0f} ms")
     for r in rows:
         print(
@@ -154,7 +176,9 @@ def main() -> int:
         )
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "pdf-latest.json").write_text(json.dumps({"import_ms": round(import_ms), "receipts": rows}, indent=2))
+    (results / "pdf-latest.json").write_text(
+        json.dumps({"import_ms": round(import_ms), "calibration_ms": calibration, "receipts": rows}, indent=2)
+    )
     return 0 if all(r["passed"] and r["pages"] == 1 for r in rows) else 1
 
 
