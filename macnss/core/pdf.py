@@ -1,6 +1,7 @@
 """Bilingual PDF documents from Django templates (WeasyPrint), and QR codes for authenticity pages."""
 
 import io
+from functools import cache
 
 import segno
 from django.conf import settings
@@ -9,7 +10,16 @@ from django.utils import translation
 
 
 def qr_code_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+    # A PNG (crisp at 30 mm: 8 pixels a module) lays out faster in WeasyPrint than the equivalent SVG.
+    return segno.make(url, error="m").png_data_uri(scale=8, border=1)
+
+
+@cache
+def _font_config():
+    """One font configuration per worker process: fontconfig's font scan is paid once, not per PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def render_pdf(template_name: str, context: dict, *, language: str = "fr") -> bytes:
@@ -18,5 +28,5 @@ def render_pdf(template_name: str, context: dict, *, language: str = "fr") -> by
     with translation.override(language):
         html = render_to_string(template_name, context)
     buffer = io.BytesIO()
-    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(buffer)
+    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(buffer, font_config=_font_config())
     return buffer.getvalue()
