@@ -11,3 +11,18 @@ class PortalAccountBackend(ModelBackend):
                 request.temporary_password_expired = True
             return None
         return user
+
+    def get_user(self, user_id):
+        """Each private page needs the person behind the account: load both in one query."""
+        from .models import User
+
+        user = (
+            User.objects.select_related("insured__bank_details", "insured__tns_subcategory__category")
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        if user.insured_id:
+            user._insured_with_details = user.insured  # read by accounts.selectors.insured_for_user
+        return user

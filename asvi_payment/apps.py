@@ -21,4 +21,6 @@ class AsviPaymentConfig(AppConfig):
                 order=40,
             )
         )
-        register_request_provider(asvi_payment_requests)
+        from .models import PaymentOrder
+
+        register_request_provider(asvi_payment_requests, models=[PaymentOrder])

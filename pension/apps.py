@@ -22,4 +22,6 @@ class PensionConfig(AppConfig):
                 order=20,
             )
         )
-        register_request_provider(pension_requests)
+        from .models import PensionRequest
+
+        register_request_provider(pension_requests, models=[PensionRequest])

@@ -21,4 +21,6 @@ class TaawidatyConfig(AppConfig):
                 order=30,
             )
         )
-        register_request_provider(claim_summaries)
+        from .models import RefundClaim
+
+        register_request_provider(claim_summaries, models=[RefundClaim])

@@ -21,4 +21,6 @@ class TnsEnrollmentConfig(AppConfig):
                 order=90,
             )
         )
-        register_request_provider(registration_requests)
+        from .models import OnboardingAttempt
+
+        register_request_provider(registration_requests, models=[OnboardingAttempt])

@@ -2,7 +2,8 @@
 
 Each journey app registers, in its AppConfig.ready():
 - a PortalService: a tile on the private home, shown when `is_available(person)` is true;
-- a request provider: a function person -> list[RequestSummary] for «Mes demandes» (one query each).
+- a request provider: a function person -> list[RequestSummary] for «Mes demandes» (one query each),
+  with the models it reads, so the cached list is dropped when one of their rows is saved or deleted.
 """
 
 from collections.abc import Callable, Iterable
@@ -37,15 +38,64 @@ def register_service(service: PortalService) -> None:
     _services[service.key] = service
 
 
-def register_request_provider(provider: Callable) -> None:
+def register_request_provider(provider: Callable, *, models=(), person_field: str = "insured_id") -> None:
     if provider not in _request_providers:
         _request_providers.append(provider)
+    for model in models:
+        _invalidate_on_change(model, person_field)
 
 
 def services_for(person) -> list[PortalService]:
     return sorted((s for s in _services.values() if s.is_available(person)), key=lambda s: s.order)
 
 
-def requests_for(person) -> list[RequestSummary]:
+def _collect_requests(person) -> list[RequestSummary]:
     summaries: Iterable[RequestSummary] = (item for provider in _request_providers for item in provider(person))
     return sorted(summaries, key=lambda r: r.created_at, reverse=True)
+
+
+# «Mes demandes» is on the private home: cached per person and language (one cache read instead of a
+# query per journey), and invalidated by bumping the person's version whenever a row it shows changes.
+REQUESTS_CACHE_SECONDS = 600
+
+
+def _version_key(person_id) -> str:
+    return f"portal:requests:version:{person_id}"
+
+
+def requests_for(person) -> list[RequestSummary]:
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    version = cache.get(_version_key(person.pk), 0)
+    key = f"portal:requests:{person.pk}:{version}:{get_language()}"
+    summaries = cache.get(key)
+    if summaries is None:
+        summaries = _collect_requests(person)
+        cache.set(key, summaries, REQUESTS_CACHE_SECONDS)
+    return summaries
+
+
+def requests_changed(person_id) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_version_key(person_id))
+    except ValueError:  # no version yet
+        cache.set(_version_key(person_id), 1, None)
+
+
+def _invalidate_on_change(model, person_field: str) -> None:
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender, instance, **kwargs):
+        person_id = getattr(instance, person_field, None)
+        if person_id:
+            # After commit too: a reader between the save and the commit must not cache the old state.
+            requests_changed(person_id)
+            transaction.on_commit(lambda: requests_changed(person_id))
+
+    uid = f"portal-requests-{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
