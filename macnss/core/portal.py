@@ -56,7 +56,7 @@ def _collect_requests(person) -> list[RequestSummary]:
 
 # «Mes demandes» is on the private home: cached per person and language (one cache read instead of a
 # query per journey), and invalidated by bumping the person's version whenever a row it shows changes.
-REQUESTS_CACHE_SECONDS = 600
+REQUESTS_CACHE_SECONDS = 120  # short: an invalidation lost during a Redis outage heals quickly
 
 
 def _version_key(person_id) -> str:
