@@ -30,6 +30,16 @@ def _french_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _broker_reachable():
+    """A test that simulates a broker outage must not make the next tests skip publishing."""
+    from macnss.core import tasks_queue
+
+    tasks_queue._broker_down_until = 0.0
+    yield
+    tasks_queue._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # When the task's own retry is due after a transient error; the beat re-queue leaves the row alone
+    # until then, so it never cuts the backoff short.
+    next_attempt_at = models.DateTimeField(_("prochain essai le"), null=True, blank=True)
 
     class Meta:
         abstract = True

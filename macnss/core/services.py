@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange
@@ -20,7 +20,16 @@ REDACTED = "[contenu masqué après envoi]"
 
 
 class TransientDeliveryError(Exception):
-    """The send failed for a reason that may pass; the task retries with backoff."""
+    """The send failed for a reason that may pass; the task retries after `retry_in` seconds."""
+
+    def __init__(self, message: str, retry_in: int):
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def retry_delay(attempts: int) -> int:
+    """Exponential backoff after the n-th failed attempt: 15 s, 30 s, 1 min, 2 min, … capped at 10 min."""
+    return min(600, 15 * 2 ** max(0, attempts - 1))
 
 
 def queue_sms(*, to: str, body: str, purpose: str, language: str = "fr", sensitive: bool = False) -> OutboundSms:
@@ -60,13 +69,18 @@ def _claim(model, pk) -> bool:
 def _give_back(model, pk, error: str) -> None:
     row = model.objects.get(pk=pk)
     final = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    now = timezone.now()
+    delay = retry_delay(row.attempts)
     model.objects.filter(pk=pk).update(
-        status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED, last_error=error, updated_at=timezone.now()
+        status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED,
+        last_error=error,
+        updated_at=now,
+        next_attempt_at=None if final else now + timedelta(seconds=delay),
     )
     if final:
         logger.error("%s %s failed for good after %s attempts: %s", model.__name__, pk, row.attempts, error)
     else:
-        raise TransientDeliveryError(error)
+        raise TransientDeliveryError(error, retry_in=delay)
 
 
 def deliver_sms(sms_id: int) -> None:
@@ -122,9 +136,12 @@ def requeue_stuck_messages() -> int:
     now = timezone.now()
     requeued = 0
     for model, task in ((OutboundSms, send_sms), (OutboundEmail, send_email)):
-        waiting = model.objects.filter(
-            status=OutboxStatus.QUEUED, updated_at__lt=now - settings.OUTBOX_REQUEUE_AFTER
-        ).values_list("pk", flat=True)[:500]
+        # Never published (broker down at commit), or a retry that is overdue (broker down at retry time).
+        never_tried = Q(next_attempt_at__isnull=True, updated_at__lt=now - settings.OUTBOX_REQUEUE_AFTER)
+        retry_overdue = Q(next_attempt_at__lt=now - settings.OUTBOX_REQUEUE_AFTER)
+        waiting = model.objects.filter(never_tried | retry_overdue, status=OutboxStatus.QUEUED).values_list(
+            "pk", flat=True
+        )[:500]
         for pk in waiting:
             try:
                 task.delay(pk)
@@ -147,7 +164,7 @@ def retry_failed_message(message) -> None:
     from .tasks import send_email, send_sms
 
     type(message).objects.filter(pk=message.pk, status=OutboxStatus.FAILED).update(
-        status=OutboxStatus.QUEUED, attempts=0, updated_at=timezone.now()
+        status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
     )
     enqueue_on_commit(send_sms if isinstance(message, OutboundSms) else send_email, message.pk)
 

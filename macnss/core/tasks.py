@@ -11,7 +11,7 @@ def send_sms(self, sms_id: int) -> None:
     try:
         services.deliver_sms(sms_id)
     except services.TransientDeliveryError as exc:
-        raise self.retry(exc=exc, countdown=min(600, 15 * 2**self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
 
 @shared_task(bind=True, max_retries=8, acks_late=False)
@@ -19,7 +19,7 @@ def send_email(self, email_id: int) -> None:
     try:
         services.deliver_email(email_id)
     except services.TransientDeliveryError as exc:
-        raise self.retry(exc=exc, countdown=min(600, 15 * 2**self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
 
 @shared_task

@@ -108,6 +108,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-IP rate limits live in the cache: while Redis is down they let requests through rather than
+# refuse everyone. The limits kept in the database still hold (OTP sends per phone, login lockout,
+# attempts per identity document).
+RATELIMIT_FAIL_OPEN = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -180,3 +180,78 @@ def test_outbox_email_sent_once_even_if_delivered_twice():
     services.deliver_email(email.pk)
     assert len(mail.outbox) == 1
     assert OutboundEmail.objects.get(pk=email.pk).status == OutboxStatus.SENT
+
+
+def test_the_beat_requeue_does_not_cut_a_retry_backoff_short():
+    # A transient failure scheduled a retry in 4 minutes: the beat task must leave the row alone.
+    row = OutboundSms.objects.create(
+        to="+212612345678", body="x", purpose="t", attempts=4, next_attempt_at=timezone.now() + timedelta(minutes=4)
+    )
+    OutboundSms.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert services.requeue_stuck_messages() == 0
+    # …but a retry that is overdue (its publish was lost with the broker) is picked up.
+    OutboundSms.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    assert services.requeue_stuck_messages() == 1
+
+
+def test_backoff_grows_and_is_recorded(monkeypatch):
+    backend = FlakyBackend([TransientSmsError("503")] * 3)
+    monkeypatch.setattr(services, "get_sms_backend", lambda: backend)
+    sms = OutboundSms.objects.create(to="+212612345678", body="x", purpose="t")
+    delays = []
+    for _ in range(3):
+        with pytest.raises(services.TransientDeliveryError) as exc:
+            services.deliver_sms(sms.pk)
+        delays.append(exc.value.retry_in)
+    assert delays == [15, 30, 60]
+    sms.refresh_from_db()
+    assert sms.status == OutboxStatus.QUEUED
+    assert sms.next_attempt_at > timezone.now() + timedelta(seconds=50)
+
+
+def test_after_a_broker_failure_publishing_is_skipped_for_a_few_seconds(monkeypatch):
+    from macnss.core import tasks, tasks_queue
+
+    calls = []
+
+    def broker_down(*args, **kwargs):
+        calls.append(1)
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_sms, "apply_async", broker_down)
+    monkeypatch.setattr(tasks_queue, "_broker_down_until", 0.0)
+    services.queue_sms(to="+212612345678", body="a", purpose="t")
+    services.queue_sms(to="+212612345678", body="b", purpose="t")
+    assert len(calls) == 1  # the second message did not wait for the broker again
+    assert OutboundSms.objects.filter(status=OutboxStatus.QUEUED).count() == 2
+    monkeypatch.setattr(tasks_queue, "_broker_down_until", 0.0)
+
+
+def test_rate_limits_let_requests_through_when_the_cache_is_down(settings):
+    from django.test import RequestFactory
+
+    from macnss.core.views import too_many_attempts
+
+    settings.CACHES = {**settings.CACHES, "down": {"BACKEND": "tests.core.test_outbox.UnreachableCache"}}
+    settings.RATELIMIT_USE_CACHE = "down"
+    request = RequestFactory().post("/")
+    assert not any(too_many_attempts(request, "t", "1/h") for _ in range(3))
+
+
+from django.core.cache.backends.base import BaseCache  # noqa: E402
+
+
+class UnreachableCache(BaseCache):
+    """What django-redis answers with IGNORE_EXCEPTIONS while Redis is down: nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__({})
+
+    def add(self, *args, **kwargs):
+        return None
+
+    def incr(self, *args, **kwargs):
+        return None
+
+    def get(self, key, default=None, version=None):
+        return default
