@@ -2,7 +2,7 @@
 # ruff: noqa: T201, S603, S607, S310 - a command-line tool: it prints, and runs fixed programs (argument lists, no shell)
 """Black-box scan of a production-like Ma CNSS with Debian's wapiti (issue 8 §4), outside `make test`.
 
-    .venv/bin/python scripts/security/wapiti_scan.py            # about 12 minutes, at most 15
+    .venv/bin/python scripts/security/wapiti_scan.py            # at most 15 minutes (--budget 900)
 
 1. Installs Debian's `wapiti` with apt-get when it is missing (as root), creates the PostgreSQL database
    `macnss_wapiti`, empties Redis DB 10, migrates, collects the static files into a temporary folder and
@@ -19,15 +19,21 @@
    exec, file, redirect, crlf, csrf, http_headers, cookieflags, csp, backup, htaccess, methods (ssrf, nikto,
    wapp and buster need the internet or brute-force; xxe and shellshock target XML parsers and CGI scripts,
    which the portal does not have, and would take the time the others need). The Arabic pages (same
-   views), static files, captcha images and the language switch are not crawled; extra probes check the
-   language switch and the login's `next` for open redirects and the Host header.
+   views), static files, captcha images, the language switch, logout, the password change and the admin
+   are not crawled (the last two hash a password on every post).
+   Extra probes check the language switch and the login's `next` for open redirects, a forged Host header
+   and over-long usernames on both login forms; every CSRF finding is replayed with a good and a wrong
+   token (wapiti 3.0.4 does not know Django's `csrfmiddlewaretoken`).
 4. Writes the JSON and HTML reports, the server log and a Markdown summary to scripts/security/reports/
    (git-ignored), prints the findings by severity, and exits 1 when any finding is high or critical
-   (wapiti's level 3 or 4, anomalies such as HTTP 500 included) or when a pass could not run.
+   (wapiti's level 3 or 4, anomalies such as HTTP 500 included), when the server logged a 500, when an
+   extra probe fails or when a pass could not run.
 5. Stops gunicorn, drops the database and empties Redis DB 10, also on Ctrl-C or failure.
 
-Options: --passes anon,tns (a subset), --crawl-time / --attack-time (seconds per pass / per module),
---keep-rate-limits (scan with the per-IP limits of production on), --keep (leave DB and server up).
+Options: --passes anon,tns (a subset), --budget (seconds in all), --crawl-time / --attack-time (seconds per
+pass / per module; by default each injection module gets an equal part of the pass's share of the budget),
+--keep-rate-limits (scan with the per-IP limits of production on), --keep (leave the database and the
+temporary files; the server is always stopped).
 """
 
 import argparse
@@ -81,7 +87,9 @@ MODULES = [
     "htaccess",
     "methods",
 ]
-INJECTION_MODULES = ["xss", "permanentxss", "sql", "blindsql", "exec", "file", "redirect", "crlf"]
+# exec, file, sql, xss and blindsql try dozens of payloads on every parameter of every form and use their
+# whole time; redirect, crlf, backup, htaccess and permanentxss take seconds. Six shares: five plus a margin.
+HEAVY_SHARES = 6
 
 
 @dataclass
@@ -98,7 +106,9 @@ class Pass:
 # files, the captcha images (a new address on every page, so the crawl never ends) and the language switch
 # (one form per page with a different `next`, hundreds of copies; its redirect is probed by extra_probes()).
 COMMON_EXCLUDES = ["/ar/*", "/static/*", "/captcha/*", "/i18n/*"]
-LOGOUT = ["/compte/deconnexion/*"]
+# Logged-in passes also leave out logout (it would end the session) and the password change, which hashes
+# the current password on every post: wapiti would spend the whole pass on its three password fields.
+LOGGED_IN_EXCLUDES = ["/compte/deconnexion/*", "/compte/mot-de-passe/*", "/admin/*"]
 DEMO_USER = "100500001"  # the demo TNS with a RIB (pension/demo.py)
 PASSES = [
     Pass(
@@ -114,8 +124,8 @@ PASSES = [
         "tns",
         "connecté : TNS 100500001 (RIB, pension)",
         user=DEMO_USER,
-        start=["/compte/", "/compte/demandes/", "/compte/rib/", "/compte/mot-de-passe/", "/pension/"],
-        exclude=[*COMMON_EXCLUDES, *LOGOUT, "/admin/*"],
+        start=["/compte/", "/compte/demandes/", "/compte/rib/", "/pension/"],
+        exclude=[*COMMON_EXCLUDES, *LOGGED_IN_EXCLUDES],
     ),
     Pass(
         "taawidaty",
@@ -123,7 +133,7 @@ PASSES = [
         user="600000101",
         asvi="300000101",
         start=["/compte/", "/compte/demandes/", "/taawidaty/", "/paiement/assure-asvi/creances/"],
-        exclude=[*COMMON_EXCLUDES, *LOGOUT, "/admin/*"],
+        exclude=[*COMMON_EXCLUDES, *LOGGED_IN_EXCLUDES],
     ),
 ]
 
@@ -372,8 +382,8 @@ def run_pass(instance: Instance, scan: Pass, stamp: str, share: float) -> dict:
     """One wapiti run; returns the summary of its JSON report."""
     args = instance.args
     base = instance.base
-    # The injection modules share what the crawl leaves; the header/cookie/CSRF checks take seconds.
-    attack_time = args.attack_time or max(8, int((share - args.crawl_time - 60) / len(INJECTION_MODULES)))
+    # The heavy injection modules share what the crawl leaves; the header/cookie/CSRF checks take seconds.
+    attack_time = args.attack_time or max(8, int((share - args.crawl_time - 60) / HEAVY_SHARES))
     work = instance.tmp / f"wapiti-{scan.name}"
     work.mkdir()
     report_json = REPORTS / f"{stamp}-{scan.name}.json"
@@ -545,18 +555,25 @@ def _same_site(base: str, location: str) -> bool:
 
 def extra_probes(base: str, demo_number: str) -> list[dict]:
     """What the passes leave out or wapiti 3.0.4 cannot see: open redirects through the language switch and
-    the login's `next`, and a forged Host header."""
+    the login's `next`, over-long or hostile values on the login forms and the password change, and a
+    forged Host header."""
     from macnss.core.demo_support import DEMO_PASSWORD
 
     evil = "https://evil.example/phish"
     results = []
 
+    session = ""
+
     def post(path: str, fields: dict, cookie: str) -> tuple[int, str]:
+        nonlocal session
         status, headers, _ = request(
             f"{base}{path}",
             data=urllib.parse.urlencode(fields).encode(),
             headers={"Cookie": cookie, "Referer": f"{base}/", "Content-Type": "application/x-www-form-urlencoded"},
         )
+        for cookie_line in headers.get_all("Set-Cookie") or []:
+            if "sessionid=" in cookie_line:
+                session = cookie_line.split(";", 1)[0]
         return status, headers.get("Location", "")
 
     for target in (evil, "//evil.example/phish", "/\\evil.example"):
@@ -597,6 +614,13 @@ def extra_probes(base: str, demo_number: str) -> list[dict]:
     status, _ = post("/compte/connexion/", {"csrfmiddlewaretoken": token, "username": "1" * 300, "password": "x"}, csrf)
     results.append(
         {"probe": "POST /compte/connexion/ avec un numéro de 300 chiffres", "ok": status != 500, "seen": str(status)}
+    )
+    # The password change (not crawled: it hashes on every post), with the last login's session.
+    hostile = {"old_password": "x" * 10_000, "new_password1": "<script>alert(1)</script>\x00", "new_password2": "'--"}
+    csrf, token = _form(base, "/compte/mot-de-passe/", session)
+    status, _ = post("/compte/mot-de-passe/", {"csrfmiddlewaretoken": token, **hostile}, f"{session}; {csrf}")
+    results.append(
+        {"probe": "POST /compte/mot-de-passe/ avec des valeurs hostiles", "ok": status == 200, "seen": str(status)}
     )
     status, _, _ = request(f"{base}/", headers={"Host": "evil.example"})
     results.append({"probe": "GET / avec Host: evil.example", "ok": status == 400, "seen": str(status)})
