@@ -86,3 +86,22 @@ def test_session_key_changes_at_login_and_logout_invalidates_it(client):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_overlong_username_on_the_admin_login_is_a_form_error(client):
+    response = client.post("/admin/login/", {"username": "a" * 300, "password": "x"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+
+
+def test_overlong_username_on_the_portal_login_is_a_form_error(client):
+    response = client.post(reverse("accounts:login"), {"username": "1" * 300, "password": "x"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+
+
+def test_lockout_log_never_receives_an_overlong_username(rf):
+    from accounts.axes import MAX_LOGGED_USERNAME, username_for_lockout
+
+    assert len(username_for_lockout(rf.post("/", {"username": "x" * 500}), None)) == MAX_LOGGED_USERNAME
+    assert username_for_lockout(None, {"username": "123456789"}) == "123456789"
