@@ -34,6 +34,3 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("FAULTS_VISIBIL
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env("FAULTS_MAIL_DIR", default="/tmp/macnss-faults-mail")
 
-# Opt-in only (`--assume-fix`): the fix recommended in docs/RESILIENCE.md, to check the rest of the chain.
-if env.bool("FAULTS_RATELIMIT_FAIL_OPEN", default=False):
-    RATELIMIT_FAIL_OPEN = True

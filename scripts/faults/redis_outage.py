@@ -38,7 +38,7 @@ def parse_args():
     parser.add_argument(
         "--assume-fix",
         action="store_true",
-        help="run with RATELIMIT_FAIL_OPEN=True (the recommended fix) to check the rest of the chain",
+        help="no longer needed: RATELIMIT_FAIL_OPEN is now set in the shared settings (kept for old invocations)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and the scratch folder")
     return parser.parse_args()

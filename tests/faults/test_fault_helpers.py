@@ -26,10 +26,11 @@ def test_hidden_fields_reads_csrf_captcha_and_gateway_fields():
 
 
 def test_expected_backoff_matches_the_sms_task():
+    from macnss.core.services import retry_delay
+
     sms = importlib.import_module("sms_provider_errors")
     assert sms.expected_schedule(6) == [15, 30, 60, 120, 240]
-    source = (Path(__file__).resolve().parents[2] / "macnss" / "core" / "tasks.py").read_text()
-    assert "countdown=min(600, 15 * 2**self.request.retries)" in source
+    assert sms.expected_schedule(6) == [retry_delay(attempt) for attempt in range(1, 6)]
 
 
 def test_faults_settings_only_shorten_the_delays(monkeypatch):
@@ -42,5 +43,5 @@ def test_faults_settings_only_shorten_the_delays(monkeypatch):
     assert module.CELERY_BEAT_SCHEDULE["requeue-stuck-outbox"]["schedule"] == 3.0
     assert base.CELERY_BEAT_SCHEDULE["requeue-stuck-outbox"]["schedule"] == 60.0  # shared settings untouched
     assert module.CELERY_TASK_ACKS_LATE is base.CELERY_TASK_ACKS_LATE is True
-    assert not hasattr(module, "RATELIMIT_FAIL_OPEN")  # the fix is opt-in (--assume-fix) only
+    assert module.RATELIMIT_FAIL_OPEN is base.RATELIMIT_FAIL_OPEN is True  # the fix is in the shared settings
     sys.modules.pop("faults_settings", None)
