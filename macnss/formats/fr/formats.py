@@ -1,11 +1,2 @@
-# French pages: jj/mm/aaaa; amounts keep the dot of the CNSS guides (1467.06).
-DATE_FORMAT = "d/m/Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "d/m/Y H:i"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"]
-DECIMAL_SEPARATOR = "."
-THOUSAND_SEPARATOR = " "
-NUMBER_GROUPING = 3
-FIRST_DAY_OF_WEEK = 1
+# Same formats in French and Arabic: see macnss/formats/common.py.
+from macnss.formats.common import *  # noqa: F403
