@@ -33,4 +33,3 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("FAULTS_VISIBIL
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env("FAULTS_MAIL_DIR", default="/tmp/macnss-faults-mail")
-
