@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from .models import OutboundSms, OutboxStatus
+from .models import OutboundEmail, OutboundSms, OutboxStatus
 
 
 def home(request):
@@ -34,6 +34,31 @@ def demo_phone(request):
     if phone:
         messages = messages.filter(to__endswith=phone[-9:])
     return render(request, "core/demo_phone.html", {"sms_list": messages[:30], "phone": phone})
+
+
+def _demo_only():
+    if not settings.DEBUG:
+        raise Http404
+
+
+@never_cache
+def demo_mailbox(request):
+    """Development only: the e-mails the portal sent (receipts with their PDF), newest first."""
+    _demo_only()
+    return render(request, "core/demo_mailbox.html", {"emails": OutboundEmail.objects.order_by("-created_at")[:30]})
+
+
+@never_cache
+def demo_mail_attachment(request, pk):
+    _demo_only()
+    email = get_object_or_404(OutboundEmail, pk=pk)
+    if not email.attachment:
+        raise Http404
+    response = FileResponse(
+        email.attachment.open("rb"), as_attachment=True, filename=email.attachment_name or "piece-jointe.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class CaptchaRefreshMixin:

@@ -255,3 +255,21 @@ class UnreachableCache(BaseCache):
 
     def get(self, key, default=None, version=None):
         return default
+
+
+def test_demo_mailbox_shows_emails_and_their_pdf_only_in_development(client, settings):
+    email = services.queue_email(
+        to="assure@example.ma",
+        subject="Reçu de règlement",
+        body="Bonjour",
+        purpose="t",
+        attachment=ContentFile(b"%PDF-1.7 recu"),
+        attachment_name="recu.pdf",
+    )
+    assert client.get("/boite-mail-demo/").status_code == 404  # DEBUG off, as in production
+    settings.DEBUG = True
+    page = client.get("/boite-mail-demo/").content.decode()
+    assert "Reçu de règlement" in page
+    response = client.get(f"/boite-mail-demo/{email.pk}/piece-jointe/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 recu"
