@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core import signing
 
+from accounts.contributions import truncate
 from accounts.models import InsuredPerson
 
 from .models import AsviDue, AsviRate, DueStatus, OrderStatus, PaymentOrder, receipt_token_salt
@@ -43,7 +44,7 @@ def quarter_amount(reference_salary: Decimal, rate: AsviRate) -> Decimal:
     ref = Decimal(reference_salary)
     pension = 3 * min(ref, rate.pension_monthly_ceiling) * rate.pension_rate
     amo = 3 * ref * rate.amo_rate
-    return (pension + amo).quantize(CENT, rounding="ROUND_DOWN")
+    return truncate(pension + amo)
 
 
 def order_token(order: PaymentOrder) -> str:

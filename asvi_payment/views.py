@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts.models import InsuredPerson
+from macnss.core.downloads import attachment_response
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
 from . import cmi, selectors, services
@@ -218,11 +219,8 @@ def receipt_pdf(request, token):
     if order is None or not order.is_paid:
         raise Http404
     order = services.ensure_receipt_pdf(selectors.order_with_lines(order.pk))
-    return FileResponse(
-        order.receipt_pdf.open("rb"),
-        as_attachment=True,
-        filename=f"recu-{order.receipt_number}.pdf",
-        content_type="application/pdf",
+    return attachment_response(
+        order.receipt_pdf, filename=f"recu-{order.receipt_number}.pdf", content_type="application/pdf"
     )
 
 

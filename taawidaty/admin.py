@@ -14,12 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
+from macnss.core.downloads import attachment_response
 from macnss.core.models import StatusChange
 
 from . import services
 from .forms import AmountForm, ReasonForm
 from .models import ClaimDocument, PhysicalControlRule, RefundClaim, RequiredDocument
-from .views import attachment_response
 
 
 def _csv_safe(value) -> str:

@@ -1,7 +1,7 @@
 """TAAWIDATY pages (seed 002). Thin views: a form validates, one service acts, a selector reads."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
+from macnss.core.downloads import attachment_response
 from macnss.core.views import too_many_attempts
 
 from . import selectors, services
@@ -21,19 +22,6 @@ def _person(request):
     if person is None:
         raise Http404
     return person
-
-
-def attachment_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """Private files always leave as downloads, never rendered by the browser."""
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required

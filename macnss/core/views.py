@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from .downloads import attachment_response
 from .models import OutboundEmail, OutboundSms, OutboxStatus
 
 
@@ -54,11 +55,9 @@ def demo_mail_attachment(request, pk):
     email = get_object_or_404(OutboundEmail, pk=pk)
     if not email.attachment:
         raise Http404
-    response = FileResponse(
-        email.attachment.open("rb"), as_attachment=True, filename=email.attachment_name or "piece-jointe.pdf"
+    return attachment_response(
+        email.attachment, filename=email.attachment_name or "piece-jointe.pdf", content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class CaptchaRefreshMixin:
