@@ -215,10 +215,13 @@ def receipt(request, token):
 
 
 def receipt_pdf(request, token):
+    """The PDF the worker built after the payment; never built in the request (the receipt page says
+    «en cours de préparation» until it exists)."""
     order = selectors.order_for_token(token)
     if order is None or not order.is_paid:
         raise Http404
-    order = services.ensure_receipt_pdf(selectors.order_with_lines(order.pk))
+    if not order.receipt_pdf:
+        return redirect("asvi_payment:receipt", token=token)
     return attachment_response(
         order.receipt_pdf, filename=f"recu-{order.receipt_number}.pdf", content_type="application/pdf"
     )

@@ -173,7 +173,9 @@ def test_gateway_redirect_page_is_only_for_the_looked_up_person(client, member, 
     assert client.get(url.replace(":", "x", 1)).status_code == 404
 
 
-def test_full_journey_through_the_mock_with_an_approved_card(client, member, due_2020_t1):
+def test_full_journey_through_the_mock_with_an_approved_card(
+    client, member, due_2020_t1, django_capture_on_commit_callbacks
+):
     _page, fields = to_gateway(client, member, [due_2020_t1])
     gate = client.post(reverse("cmi:mock_gate"), fields)
     assert gate.status_code == 302
@@ -181,11 +183,12 @@ def test_full_journey_through_the_mock_with_an_approved_card(client, member, due
     html = client.get(card_url).content.decode()
     for label in ("DÉTAIL DE LA COMMANDE", "DÉTAIL MARCHAND", "INFORMATIONS DU CLIENT", "202001", "202005", "1467.06"):
         assert label in html
-    response = client.post(
-        card_url,
-        {"holder": "Salma Bennani", "card_number": "4000 0000 0000 0010", "expiry_month": "12",
-         "expiry_year": str(2030), "cvv": "000", "accept": "on"},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the worker builds the receipt after commit
+        response = client.post(
+            card_url,
+            {"holder": "Salma Bennani", "card_number": "4000 0000 0000 0010", "expiry_month": "12",
+             "expiry_year": str(2030), "cvv": "000", "accept": "on"},
+        )  # fmt: skip
     html = response.content.decode()
     assert "Paiement accepté" in html
     mock = MockCmiPayment.objects.get()
@@ -418,3 +421,22 @@ def test_management_commands(member, rate, order):
     call_command("asvi_reconcile_payments", minutes=60)
     order.refresh_from_db()
     assert order.status == OrderStatus.EXPIRED
+
+
+def test_receipt_pdf_is_never_built_in_the_request(client, member, due_2020_t1):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    order = PaymentOrder.objects.create(
+        oid="ASVI-T-1", insured=member, idempotency_key="k1", selection_key="1", card_type="LOC",
+        quarters_amount=Decimal("1451.10"), fee_amount=Decimal("15.96"), amount=Decimal("1467.06"),
+        status="paid", paid_at=timezone.now(), receipt_number="RA-T-1",
+    )  # fmt: skip
+    token = selectors.order_token(order)
+    page = client.get(reverse("asvi_payment:receipt", kwargs={"token": token})).content.decode()
+    assert "en cours de préparation" in page
+    response = client.get(reverse("asvi_payment:receipt_pdf", kwargs={"token": token}))
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert not order.receipt_pdf
