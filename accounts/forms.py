@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import PortalForm, captcha_field, date_field
-from macnss.core.validators import normalize_digits, normalize_identity_number, validate_identity_number, validate_rib
+from macnss.core.validators import (
+    normalize_digits,
+    normalize_identity_number,
+    validate_cnss_number,
+    validate_identity_number,
+    validate_rib,
+)
 
 from .models import IdentityDocumentType
 from .services import DIRECT_DEBIT_CONSENT_TEXT
@@ -23,8 +29,7 @@ def cnss_number_field() -> forms.CharField:
 
 def clean_cnss_number(value: str) -> str:
     number = normalize_digits(value)
-    if not (number.isdigit() and len(number) == 9):
-        raise ValidationError(_("Le numéro d'immatriculation comporte 9 chiffres."), code="cnss_number")
+    validate_cnss_number(number)
     return number
 
 

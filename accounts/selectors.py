@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from macnss.core.validators import normalize_identity_number
 
-from .models import InsuredPerson, ProfessionalCategory
+from .models import InsuredPerson
 
 
 def insured_for_user(user) -> InsuredPerson | None:
@@ -38,10 +38,6 @@ def find_insured_by_identity(
 
 def find_insured_by_number(number: str) -> InsuredPerson | None:
     return InsuredPerson.objects.select_related("account").filter(immatriculation_number=number).first()
-
-
-def open_categories():
-    return ProfessionalCategory.objects.filter(is_open=True).prefetch_related("subcategories")
 
 
 def needs_bank_details(person: InsuredPerson | None) -> bool:
