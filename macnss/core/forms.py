@@ -54,7 +54,10 @@ def date_field(label, *, help_text=None, **kwargs) -> forms.DateField:
 
 
 class LabelledCaptchaInput(CaptchaTextInput):
-    """crispy renders the captcha as a fieldset; the answer box itself needs its own accessible name."""
+    """crispy renders the captcha as a fieldset; the answer box itself needs its own accessible name.
+    Its template is Jinja2, like the other widgets' (macnss.core.renderers)."""
+
+    template_name = "macnss/captcha_widget.html"
 
     def __init__(self, label, **kwargs):
         super().__init__(**kwargs)
@@ -64,6 +67,8 @@ class LabelledCaptchaInput(CaptchaTextInput):
         context = super().get_context(name, value, attrs)
         answer_box = context["widget"]["subwidgets"][1]
         answer_box["attrs"] = {**answer_box["attrs"], "aria-label": self.label}
+        context["image_alt"] = _("Image contenant le code de vérification à recopier")
+        context["audio_label"] = _("Écouter le code (audio)")
         return context
 
 

@@ -70,8 +70,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "macnss.urls"
-# Widgets render through the project templates, so templates/captcha/ can override the captcha widget.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render with Jinja2 (fast), falling back to the project's Django templates (the admin's widgets).
+FORM_RENDERER = "macnss.core.renderers.PortalFormRenderer"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
 TEMPLATES = [
@@ -180,8 +180,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("macnss", "bootstrap5")
+CRISPY_TEMPLATE_PACK = "macnss"
 CRISPY_FAIL_SILENTLY = not DEBUG
 
 # Captcha (django-simple-captcha). Test mode accepts "PASSED"; only allowed with DEBUG on.
