@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from macnss.core.forms import PortalForm, captcha_field, date_field
+from macnss.core.forms import CrispyHelperMixin, PortalForm, captcha_field, date_field
 from macnss.core.validators import (
     normalize_digits,
     normalize_identity_number,
@@ -33,7 +33,7 @@ def clean_cnss_number(value: str) -> str:
     return number
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CrispyHelperMixin, AuthenticationForm):
     username = cnss_number_field()
     password = forms.CharField(
         label=_("Mot de passe"),
@@ -50,14 +50,6 @@ class LoginForm(AuthenticationForm):
             "Votre mot de passe temporaire a expiré (48 heures). Demandez-en un nouveau avec « Mot de passe oublié »."
         ),
     }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from crispy_forms.helper import FormHelper
-
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
     def clean_username(self):
         value = self.cleaned_data["username"]
@@ -118,7 +110,6 @@ class PortalPasswordChangeForm(PortalForm):
         super().__init__(*args, **kwargs)
         if not require_old:
             del self.fields["old_password"]
-            self.rebuild_layout()
 
     def clean_old_password(self):
         value = self.cleaned_data["old_password"]
@@ -191,7 +182,6 @@ class OtpForm(PortalForm):
         super().__init__(*args, **kwargs)
         if with_captcha:
             self.fields["captcha"] = captcha_field()
-            self.rebuild_layout()  # the crispy layout was made from the fields before the captcha
 
     def clean_code(self):
         code = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())

@@ -1,34 +1,37 @@
 """Form building blocks shared by every journey: crispy layout without <form> tag, dates as jj/mm/aaaa,
 the captcha field with its labels, and field-level messages in the page's language."""
 
+from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
 
-class PortalForm(forms.Form):
+class CrispyHelperMixin:
     """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rebuild_layout()
-
-    def rebuild_layout(self) -> None:
-        """Call again after adding or removing fields."""
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built at first use, so its layout holds the fields that __init__ methods added or removed.
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
 
 
-class PortalModelForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+class PortalForm(CrispyHelperMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(CrispyHelperMixin, forms.ModelForm):
+    pass
 
 
 class FrenchDateInput(forms.DateInput):
@@ -72,9 +75,34 @@ class LabelledCaptchaInput(CaptchaTextInput):
         return context
 
 
-def captcha_field(label=None) -> CaptchaField:
+class PortalCaptchaField(CaptchaField):
+    """django-simple-captcha's check, without the library's purge of every expired captcha on each
+    submission: a DELETE in a transaction of its own, on every form POST. The beat task
+    `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead.
+
+    The check is the library's (0.7): an expired or unknown captcha is refused, and a captcha is
+    deleted at its first attempt, right or wrong, so it cannot be brute-forced."""
+
+    def clean(self, value):
+        forms.MultiValueField.clean(self, value)  # required parts, as CaptchaField does
+        hashkey, response = value[0], (value[1] or "").strip().lower()
+        value[1] = ""  # never redisplay the answer
+        if captcha_settings.CAPTCHA_TEST_MODE and response == "passed":
+            CaptchaStore.objects.filter(hashkey=hashkey).delete()
+        elif not self.required and not response:
+            pass
+        else:
+            store = CaptchaStore.objects.filter(hashkey=hashkey, expiration__gt=timezone.now()).first()
+            if store is not None:
+                store.delete()
+            if store is None or store.response != response:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+def captcha_field(label=None) -> PortalCaptchaField:
     label = label or _("Code de vérification")
-    return CaptchaField(
+    return PortalCaptchaField(
         label=label,
         widget=LabelledCaptchaInput(label),
         help_text=_(

@@ -10,12 +10,30 @@ from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
 
 
+class _Jinja2Widgets(Jinja2):
+    """Django's Jinja2 widget templates, then each app's jinja2/ folder (the captcha widget's is in
+    macnss/core/jinja2/), with the project's environment (escaping as the Django templates do)."""
+
+    @cached_property
+    def engine(self):
+        from pathlib import Path
+
+        import django.forms
+
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(django.forms.__file__).parent / "jinja2"],
+                "NAME": "djangoforms",
+                "OPTIONS": {"environment": "macnss.core.jinja2env.environment"},
+            }
+        )
+
+
 class PortalFormRenderer(BaseRenderer):
     @cached_property
     def jinja2(self) -> Jinja2:
-        # Django's Jinja2 widget templates, then each app's jinja2/ folder (the captcha widget's is in
-        # macnss/core/jinja2/).
-        return Jinja2()
+        return _Jinja2Widgets()
 
     @cached_property
     def django(self) -> TemplatesSetting:

@@ -25,3 +25,13 @@ def send_email(self, email_id: int) -> None:
 @shared_task
 def requeue_stuck_messages() -> int:
     return services.requeue_stuck_messages()
+
+
+@shared_task
+def purge_expired_captchas() -> int:
+    """Expired captchas, which PortalCaptchaField no longer deletes on each submission."""
+    from captcha.models import CaptchaStore
+    from django.utils import timezone
+
+    deleted, _ = CaptchaStore.objects.filter(expiration__lte=timezone.now()).delete()
+    return deleted
