@@ -21,12 +21,12 @@ def find_asvi_member(number: str) -> InsuredPerson | None:
     return person
 
 
-def unpaid_dues(person: InsuredPerson) -> list[AsviDue]:
-    return list(AsviDue.objects.filter(insured=person, status=DueStatus.UNPAID).order_by("year", "quarter"))
+def unpaid_dues(person_id: int) -> list[AsviDue]:
+    return list(AsviDue.objects.filter(insured_id=person_id, status=DueStatus.UNPAID).order_by("year", "quarter"))
 
 
-def pending_orders_count(person: InsuredPerson) -> int:
-    return PaymentOrder.objects.filter(insured=person, status=OrderStatus.PENDING).count()
+def pending_orders_count(person_id: int) -> int:
+    return PaymentOrder.objects.filter(insured_id=person_id, status=OrderStatus.PENDING).count()
 
 
 def processing_fee(quarters_total: Decimal) -> Decimal:

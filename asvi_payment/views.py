@@ -61,7 +61,8 @@ class LookupView(CaptchaRefreshMixin, FormView):
             )
             return self.form_invalid(form)
         self.request.session.cycle_key()
-        self.request.session[SESSION_KEY] = {"insured": person.pk}
+        # The number too: the dues page shows it without reading the person again.
+        self.request.session[SESSION_KEY] = {"insured": person.pk, "number": person.immatriculation_number}
         return redirect("asvi_payment:dues")
 
 
@@ -81,11 +82,11 @@ def _save_state(request, **changes):
 @never_cache
 def dues(request):
     """The dues page: unpaid quarters with a box each, card type, server-computed total."""
-    person = _journey_person(request)
-    if person is None:
-        return redirect("asvi_payment:lookup")
-    due_list = selectors.unpaid_dues(person)
     state = request.session.get(SESSION_KEY) or {}
+    if not state.get("insured") or not state.get("number"):
+        return redirect("asvi_payment:lookup")
+    person_id = state["insured"]
+    due_list = selectors.unpaid_dues(person_id)
     if request.method == "POST":
         form = DuesForm(request.POST, dues=due_list)
         if "recalculate" in request.POST:
@@ -115,10 +116,10 @@ def dues(request):
         request,
         "asvi_payment/dues.html",
         {
-            "person": person,
+            "immatriculation_number": state["number"],
             "form": form,
             "due_count": len(due_list),
-            "pending_count": selectors.pending_orders_count(person),
+            "pending_count": selectors.pending_orders_count(person_id),
             "total": sum((d.amount for d in selected), 0),
         },
     )

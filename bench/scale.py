@@ -105,7 +105,7 @@ def child() -> None:
             expiry=person.id_document_expiry,
             birth_date=person.birth_date,
         ),
-        "ASVI lookup + unpaid dues": lambda: unpaid_dues(find_asvi_member(asvi.immatriculation_number)),
+        "ASVI lookup + unpaid dues": lambda: unpaid_dues(find_asvi_member(asvi.immatriculation_number).pk),
         "login page + wrong password": lambda: login_client.post(
             "/compte/connexion/", {"username": user.username, "password": "not-the-password"}
         ),

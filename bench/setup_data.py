@@ -48,7 +48,7 @@ def logged_in_session(user: User) -> str:
 def asvi_session(person: InsuredPerson) -> str:
     """What asvi_payment.views.LookupView stores after the number and captcha step."""
     session = _session_store()
-    session["asvi_payment"] = {"insured": person.pk}
+    session["asvi_payment"] = {"insured": person.pk, "number": person.immatriculation_number}
     session.save()
     return session.session_key
 

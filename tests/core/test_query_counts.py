@@ -106,7 +106,7 @@ def test_asvi_dues_page_is_constant_in_the_number_of_dues(client, count_queries)
         person = InsuredPersonFactory(regime=Regime.ASVI, asvi_reference_salary=Decimal("4000"))
         _dues(person, n)
         session = client.session
-        session[SESSION_KEY] = {"insured": person.pk}
+        session[SESSION_KEY] = {"insured": person.pk, "number": person.immatriculation_number}
         session.save()
         counts.append(count_queries(client, reverse("asvi_payment:dues")))
     assert counts[0] == counts[1], counts
