@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -20,7 +22,7 @@ def test_tns_without_rib_is_asked_for_it_before_the_home(logged_in_client, tns_p
     response = logged_in_client.get(reverse("accounts:dashboard"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:bank_details"))
     page = logged_in_client.get(response["Location"]).content.decode()
-    assert "j&#x27;autorise le prélèvement automatique bancaire des cotisations cnss" in page
+    assert "j'autorise le prélèvement automatique bancaire des cotisations cnss" in unescape(page)
     assert ">Ajouter<" in page
 
 

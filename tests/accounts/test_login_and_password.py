@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -29,7 +30,7 @@ def test_wrong_password_gives_a_message_in_the_summary_and_keeps_the_number(clie
     page = response.content.decode()
     assert response.status_code == 200
     assert "Il y a un problème" in page
-    assert "Numéro d&#x27;immatriculation ou mot de passe incorrect" in page
+    assert "Numéro d'immatriculation ou mot de passe incorrect" in unescape(page)
     assert f'value="{insured_user.username}"' in page
 
 

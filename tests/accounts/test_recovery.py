@@ -1,5 +1,7 @@
 """«Retrouver mon numéro d'immatriculation» and «Mot de passe oublié»: nothing is revealed before the SMS code."""
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -60,7 +62,7 @@ def test_identity_form_errors_keep_the_other_answers(client, insured):
     page = client.post(
         reverse("accounts:recover_number"), _identity(insured, birth_date="31/02/1980", captcha_1="")
     ).content.decode()
-    assert "Cette date n&#x27;existe pas" in page
+    assert "Cette date n'existe pas" in unescape(page)
     assert f'value="{insured.id_document_number}"' in page
     assert 'href="#id_birth_date"' in page  # the summary links to the field
 

@@ -1,6 +1,7 @@
 """Authentication controls probed over HTTP: OTP attempt and send limits, login lockout, temporary passwords."""
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -35,7 +36,7 @@ def test_sixth_code_fails_even_when_right(client):
     for _ in range(5):
         client.post(code_url, {"code": wrong})
     page = client.post(code_url, {"code": code}).content.decode()
-    assert "Trop d&#x27;essais erronés" in page
+    assert "Trop d'essais erronés" in unescape(page)
     assert client.get(reverse("accounts:recover_number_result")).status_code == 302
 
 
