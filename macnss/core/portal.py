@@ -55,20 +55,19 @@ def _collect_requests(person) -> list[RequestSummary]:
 
 
 # «Mes demandes» is on the private home: cached per person and language (one cache read instead of a
-# query per journey), and invalidated by bumping the person's version whenever a row it shows changes.
+# query per journey), and dropped whenever a row it shows changes.
 REQUESTS_CACHE_SECONDS = 120  # short: an invalidation lost during a Redis outage heals quickly
 
 
-def _version_key(person_id) -> str:
-    return f"portal:requests:version:{person_id}"
+def _cache_key(person_id, language: str) -> str:
+    return f"portal:requests:{person_id}:{language}"
 
 
 def requests_for(person) -> list[RequestSummary]:
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    version = cache.get(_version_key(person.pk), 0)
-    key = f"portal:requests:{person.pk}:{version}:{get_language()}"
+    key = _cache_key(person.pk, get_language())
     summaries = cache.get(key)
     if summaries is None:
         summaries = _collect_requests(person)
@@ -77,12 +76,10 @@ def requests_for(person) -> list[RequestSummary]:
 
 
 def requests_changed(person_id) -> None:
+    from django.conf import settings
     from django.core.cache import cache
 
-    try:
-        cache.incr(_version_key(person_id))
-    except ValueError:  # no version yet
-        cache.set(_version_key(person_id), 1, None)
+    cache.delete_many([_cache_key(person_id, code) for code, _name in settings.LANGUAGES])
 
 
 def _invalidate_on_change(model, person_field: str) -> None:
