@@ -34,6 +34,7 @@ def clean_cnss_number(value: str) -> str:
 
 
 class LoginForm(CrispyHelperMixin, AuthenticationForm):
+    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
     username = cnss_number_field()
     password = forms.CharField(
         label=_("Mot de passe"),

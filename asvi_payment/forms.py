@@ -12,6 +12,8 @@ from .models import CardType
 class AsviLookupForm(PortalForm):
     """Seed 003, step 4: «Numéro d'immatriculation», «Code de contrôle», «Valider»."""
 
+    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
+
     number = forms.CharField(
         label=_("Numéro d'immatriculation"),
         max_length=12,

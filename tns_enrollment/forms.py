@@ -24,6 +24,8 @@ def _years_ago(today: date, years: int) -> date:
 class PersonalInformationForm(PortalForm):
     """Seed 001, «Introduction des informations personnelles»."""
 
+    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
+
     id_document_type = forms.ChoiceField(
         label=_("Type de la pièce d'identité"),
         choices=[("", _("Choisissez…")), *IdentityDocumentType.choices],

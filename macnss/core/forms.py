@@ -5,22 +5,61 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
 
+# Field HTML of unbound forms that opted in (cache_unbound_fields), per form class, prefix, language
+# and field: the same for every visitor, so rendered once per process. Bounded by the code, not by
+# the traffic: a handful of forms × fields × 2 languages.
+_UNBOUND_FIELD_HTML: dict[tuple, str] = {}
+
+
+class PortalFormHelper(FormHelper):
+    """crispy's helper, which renders the fields of an opted-in unbound form from _UNBOUND_FIELD_HTML.
+
+    A form opts in with `cache_unbound_fields = True` when its fields depend on nothing but its class
+    and the language: no choices from the database, no per-request attributes. The captcha, and any
+    field with an initial value given to the form, are always rendered."""
+
+    def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
+        if not getattr(form, "cache_unbound_fields", False) or form.is_bound or settings.DEBUG:
+            return super().render_layout(form, context, template_pack=template_pack)
+        form.rendered_fields = set()
+        form.crispy_field_template = self.field_template
+        language = get_language()
+        parts = []
+        for name in self.layout.fields:
+            field = form.fields[name]
+            if isinstance(field, CaptchaField) or name in form.initial:
+                parts.append(render_field(name, form, context, template_pack=template_pack))
+                continue
+            key = (type(form), form.prefix, form.auto_id, language, name)
+            html = _UNBOUND_FIELD_HTML.get(key)
+            if html is None:
+                html = _UNBOUND_FIELD_HTML[key] = render_field(name, form, context, template_pack=template_pack)
+            parts.append(html)
+        return mark_safe("".join(parts))  # noqa: S308 (crispy's own output, escaped by its templates)
+
+
 class CrispyHelperMixin:
     """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary."""
+
+    cache_unbound_fields = False  # see PortalFormHelper
 
     @cached_property
     def helper(self) -> FormHelper:
         # Built at first use, so its layout holds the fields that __init__ methods added or removed.
-        helper = FormHelper(self)
+        helper = PortalFormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
         return helper
