@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.contributions import truncate
 from accounts.models import InsuredPerson
@@ -27,6 +29,24 @@ def unpaid_dues(person_id: int) -> list[AsviDue]:
 
 def pending_orders_count(person_id: int) -> int:
     return PaymentOrder.objects.filter(insured_id=person_id, status=OrderStatus.PENDING).count()
+
+
+def dues_page(person_id: int) -> tuple[list[AsviDue], int]:
+    """The unpaid quarters and the number of pending payments, in one round trip when there are dues
+    (the count rides along as an uncorrelated subquery, which PostgreSQL computes once)."""
+    pending = (
+        PaymentOrder.objects.filter(insured_id=person_id, status=OrderStatus.PENDING)
+        .order_by()
+        .values("insured_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    dues = list(
+        AsviDue.objects.filter(insured_id=person_id, status=DueStatus.UNPAID)
+        .annotate(pending_orders=Coalesce(Subquery(pending), 0))
+        .order_by("year", "quarter")
+    )
+    return dues, (dues[0].pending_orders if dues else pending_orders_count(person_id))
 
 
 def processing_fee(quarters_total: Decimal) -> Decimal:

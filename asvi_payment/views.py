@@ -86,7 +86,7 @@ def dues(request):
     if not state.get("insured") or not state.get("number"):
         return redirect("asvi_payment:lookup")
     person_id = state["insured"]
-    due_list = selectors.unpaid_dues(person_id)
+    due_list, pending_count = selectors.dues_page(person_id)
     if request.method == "POST":
         form = DuesForm(request.POST, dues=due_list)
         if "recalculate" in request.POST:
@@ -119,7 +119,7 @@ def dues(request):
             "immatriculation_number": state["number"],
             "form": form,
             "due_count": len(due_list),
-            "pending_count": selectors.pending_orders_count(person_id),
+            "pending_count": pending_count,
             "total": sum((d.amount for d in selected), 0),
         },
     )

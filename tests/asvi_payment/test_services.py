@@ -263,3 +263,22 @@ def test_concurrent_identical_callbacks_pay_once_on_postgresql(member):
     assert AsviDue.objects.get(pk=due.pk).status == DueStatus.PAID
     assert CallbackRecord.objects.count() == 20
     assert cmi.verify(fields, "TEST1234")
+
+
+def test_dues_page_reads_dues_and_pending_count_in_one_query(member, django_assert_num_queries):
+    first, second = make_due(member, 2020, 2), make_due(member, 2020, 1)
+    make_due(InsuredPersonFactory(regime=Regime.ASVI), 2020, 1)  # someone else's
+    for key in ("a", "b"):
+        services.create_payment_order(person=member, due_ids=[first.pk], card_type="LOC", idempotency_key=key)
+    with django_assert_num_queries(1):
+        dues, pending = selectors.dues_page(member.pk)
+    assert [(d.year, d.quarter) for d in dues] == [(2020, 1), (2020, 2)]
+    assert pending == PaymentOrder.objects.filter(insured=member, status=OrderStatus.PENDING).count() == 1
+    assert second.pk == dues[0].pk
+
+
+def test_dues_page_without_dues_still_counts_pending_payments(member):
+    due = make_due(member, 2021, 3)
+    services.create_payment_order(person=member, due_ids=[due.pk], card_type="LOC", idempotency_key="k")
+    AsviDue.objects.filter(pk=due.pk).update(status=DueStatus.PAID)
+    assert selectors.dues_page(member.pk) == ([], 1)
