@@ -83,6 +83,11 @@ def _save_state(request, **changes):
 def dues(request):
     """The dues page: unpaid quarters with a box each, card type, server-computed total."""
     state = request.session.get(SESSION_KEY) or {}
+    if state.get("insured") and not state.get("number"):  # a journey started before the number was kept
+        person = _journey_person(request)
+        if person is not None:
+            _save_state(request, number=person.immatriculation_number)
+            state = request.session[SESSION_KEY]
     if not state.get("insured") or not state.get("number"):
         return redirect("asvi_payment:lookup")
     person_id = state["insured"]

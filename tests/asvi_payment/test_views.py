@@ -435,3 +435,16 @@ def test_receipt_pdf_is_never_built_in_the_request(client, member, due_2020_t1):
     assert response.status_code == 302
     order.refresh_from_db()
     assert not order.receipt_pdf
+
+
+def test_a_journey_started_before_the_number_was_kept_still_shows_the_dues(client, member):
+    from asvi_payment.views import SESSION_KEY
+
+    make_due(member, 2020, 1)
+    session = client.session
+    session[SESSION_KEY] = {"insured": member.pk}  # as stored before the number was kept too
+    session.save()
+    response = client.get(reverse("asvi_payment:dues"))
+    assert response.status_code == 200
+    assert member.immatriculation_number in response.content.decode()
+    assert client.session[SESSION_KEY]["number"] == member.immatriculation_number
