@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Regime
 from asvi_payment import cmi, selectors
@@ -367,9 +368,10 @@ def test_verify_receipt_page(client, order):
     services.handle_callback(fields=callback_fields(order))
     order.refresh_from_db()
     url = reverse("asvi_payment:verify_receipt")
-    prefilled = client.get(url, {"reference": order.receipt_number, "date": order.paid_at.strftime("%d/%m/%Y")})
+    paid_on = timezone.localtime(order.paid_at).strftime("%d/%m/%Y")  # Casablanca's date, not UTC's
+    prefilled = client.get(url, {"reference": order.receipt_number, "date": paid_on})
     assert order.receipt_number in prefilled.content.decode()
-    good = client.post(url, {"reference": order.receipt_number.lower(), "paid_on": order.paid_at.strftime("%d/%m/%Y")})
+    good = client.post(url, {"reference": order.receipt_number.lower(), "paid_on": paid_on})
     html = good.content.decode()
     assert "Ce reçu est authentique." in html
     assert f"{order.insured.last_name[0]}. {order.insured.first_name[0]}." in html
