@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+
+from macnss.core.caching import drop_now_and_after_commit
 
 # Every private page needs the account and the person behind it. They are cached per account (one
 # cache read instead of a five-table join) and dropped whenever one of their rows is saved or deleted
@@ -15,12 +16,7 @@ def user_cache_key(user_id) -> str:
 
 
 def forget_cached_users(*user_ids) -> None:
-    """Drop the cached accounts now and again after commit, so that a request reading between the
-    save and the commit cannot keep the old state in the cache."""
-    keys = [user_cache_key(pk) for pk in user_ids if pk is not None]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    drop_now_and_after_commit([user_cache_key(pk) for pk in user_ids if pk is not None])
 
 
 class PortalAccountBackend(ModelBackend):

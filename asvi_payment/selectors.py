@@ -23,10 +23,6 @@ def find_asvi_member(number: str) -> InsuredPerson | None:
     return person
 
 
-def unpaid_dues(person_id: int) -> list[AsviDue]:
-    return list(AsviDue.objects.filter(insured_id=person_id, status=DueStatus.UNPAID).order_by("year", "quarter"))
-
-
 def pending_orders_count(person_id: int) -> int:
     return PaymentOrder.objects.filter(insured_id=person_id, status=OrderStatus.PENDING).count()
 

@@ -77,21 +77,19 @@ def requests_for(person) -> list[RequestSummary]:
 
 def requests_changed(person_id) -> None:
     from django.conf import settings
-    from django.core.cache import cache
 
-    cache.delete_many([_cache_key(person_id, code) for code, _name in settings.LANGUAGES])
+    from macnss.core.caching import drop_now_and_after_commit
+
+    drop_now_and_after_commit([_cache_key(person_id, code) for code, _name in settings.LANGUAGES])
 
 
 def _invalidate_on_change(model, person_field: str) -> None:
-    from django.db import transaction
     from django.db.models.signals import post_delete, post_save
 
     def changed(sender, instance, **kwargs):
         person_id = getattr(instance, person_field, None)
         if person_id:
-            # After commit too: a reader between the save and the commit must not cache the old state.
             requests_changed(person_id)
-            transaction.on_commit(lambda: requests_changed(person_id))
 
     uid = f"portal-requests-{model._meta.label}"
     post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
