@@ -1,14 +1,138 @@
-"""The Jinja2 environment of the templates Jinja2 renders: form widgets (macnss.core.renderers) and
-the fields of the "macnss" crispy pack (settings.TEMPLATES)."""
+"""The Jinja2 environment of every template but the admin's: pages, e-mails, receipts, the fields of the
+"macnss" crispy pack and the form widgets (macnss.core.renderers).
 
-from jinja2 import Environment
+Pages are Jinja2 rather than Django templates for speed (docs/PERFORMANCE.md): a page spends most of
+its rendering time in three lookups, memoized here per process because their answers change only
+with a deployment:
+- `_("…")`: the translation of a message in the active language;
+- `url("name")`: a URL without arguments, in the active language (i18n_patterns), urlconf and prefix;
+- `static("path")`: the hashed name of a static file (the manifest is read once at start-up).
+The memos are bounded by the code (a few hundred messages × 2 languages), not by the traffic, and are
+emptied when a test changes the settings they depend on.
+"""
 
-from macnss.core.templatetags.portal_forms import field_widget, widget_kind
+from django.core.signals import setting_changed
+from django.template import defaultfilters
+from django.templatetags.static import static as django_static
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+from django.utils.timezone import template_localtime
+from jinja2 import ChainableUndefined, Environment, select_autoescape
+from markupsafe import Markup
+
+from macnss.core import template_filters
+from macnss.core.form_rendering import field_widget, widget_kind
+
+_translations: dict[tuple, str] = {}
+_urls: dict[tuple, str] = {}
+_static_urls: dict[str, str] = {}
+
+
+def gettext(message: str) -> str:
+    key = (translation.get_language(), message)
+    try:
+        return _translations[key]
+    except KeyError:
+        result = _translations[key] = translation.gettext(message)
+        return result
+
+
+def translated_markup(message: str) -> Markup:
+    """`_("…")`: the translation of a message written in a template is trusted markup, as with
+    {% translate %} (its apostrophes stay apostrophes)."""
+    return Markup(gettext(message))  # noqa: S704 (the project's own catalogues, like the templates)
+
+
+def url(viewname: str, *args, **kwargs) -> str:
+    """reverse(); memoized when there are no arguments (most links of a page)."""
+    if args or kwargs:
+        return reverse(viewname, args=args, kwargs=kwargs)
+    key = (viewname, translation.get_language(), get_urlconf(), get_script_prefix())
+    try:
+        return _urls[key]
+    except KeyError:
+        result = _urls[key] = reverse(viewname)
+        return result
+
+
+def static(path: str) -> str:
+    try:
+        return _static_urls[path]
+    except KeyError:
+        result = _static_urls[path] = django_static(path)
+        return result
+
+
+def date(value, format_string=None) -> str:
+    """Django's `date` filter, on the value in the current time zone as Django templates convert it
+    (a payment made at 23:30 UTC is dated the next day in Casablanca)."""
+    return defaultfilters.date(template_localtime(value), format_string)
+
+
+def in_language(language: str, caller) -> str:
+    """`{% call in_language("ar") %}…{% endcall %}`: a part of a bilingual document in one language."""
+    with translation.override(language):
+        return caller()
+
+
+def crispy(form) -> str:
+    """`{{ crispy(form) }}`, what `{% crispy form %}` does in a Django template: the form's FormHelper
+    renders its fields with the "macnss" pack."""
+    from crispy_forms.utils import render_crispy_form
+
+    return render_crispy_form(form)
+
+
+def _forget(*, setting, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _translations.clear()
+        _urls.clear()
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _urls.clear()
+    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_DIRS", "STATIC_ROOT"):
+        _static_urls.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="macnss-jinja2-memos")
 
 
 def environment(**options) -> Environment:
-    # Django's backend passes autoescape=True already; say it here too, it must never be off.
-    # markupsafe spells an escaped apostrophe &#39; where Django writes &#x27;: same text in a browser.
-    env = Environment(autoescape=options.pop("autoescape", True), **options)
-    env.globals.update(field_widget=field_widget, widget_kind=widget_kind)
+    # Plain-text templates (e-mails) are not HTML-escaped; everything else always is.
+    options.pop("autoescape", None)
+    # Like the Django templates: a missing variable or attribute renders as nothing, `form.errors` on
+    # a page without form included.
+    options["undefined"] = ChainableUndefined
+    env = Environment(
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
+        **options,
+    )
+    # "Old-style" gettext, as Django's tags: `{% trans %}` blocks format their variables, escaped
+    # where the template escapes, into the translation; `_("…")` (below) is the translation.
+    env.install_gettext_callables(
+        gettext,
+        translation.ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=False,
+    )
+    env.globals.update(
+        _=translated_markup,
+        url=url,
+        static=static,
+        in_language=in_language,
+        crispy=crispy,
+        field_widget=field_widget,
+        widget_kind=widget_kind,
+    )
+    env.filters.update(
+        amount=template_filters.amount,
+        rib=template_filters.rib,
+        ddmmyyyy=template_filters.ddmmyyyy,
+        error_anchor=template_filters.error_anchor,
+        date=date,
+        yesno=defaultfilters.yesno,
+        filesizeformat=defaultfilters.filesizeformat,
+        capfirst=defaultfilters.capfirst,
+    )
     return env

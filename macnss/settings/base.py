@@ -74,27 +74,29 @@ ROOT_URLCONF = "macnss.urls"
 FORM_RENDERER = "macnss.core.renderers.PortalFormRenderer"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
+# Pages, e-mails and receipts are Jinja2 templates, in templates/ and in each app's jinja2/ folder: see
+# macnss/core/jinja2env.py and docs/PERFORMANCE.md. The Django engine renders the admin (with the
+# templates/admin/ overrides of each app) and the crispy pack's form wrapper.
+PORTAL_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.i18n",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "macnss.core.context_processors.portal",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request", *PORTAL_CONTEXT_PROCESSORS]},
+    },
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "macnss.core.context_processors.portal",
-            ],
+            "environment": "macnss.core.jinja2env.environment",
+            "context_processors": PORTAL_CONTEXT_PROCESSORS,
         },
-    },
-    # Jinja2, from each app's jinja2/ folder: the fields of the "macnss" crispy pack, which Django's
-    # engine renders about three times slower (docs/PERFORMANCE.md). Pages stay Django templates.
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "macnss.core.jinja2env.environment"},
     },
 ]
 

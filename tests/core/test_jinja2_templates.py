@@ -1,0 +1,112 @@
+"""The Jinja2 templates (pages, e-mails, receipts): their messages reach the catalogues, and the
+environment behaves as the Django templates did (escaping, time zone, memoized lookups)."""
+
+import datetime
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.template import engines
+from django.test import override_settings
+from django.utils import translation
+from jinja2 import Environment
+
+from macnss.core import jinja2env
+from macnss.core.management.commands.makemessages import NO_FORMAT, jinja2_messages_as_python, jinja2_template_dirs
+
+JINJA2_TEMPLATES = sorted(
+    path
+    for directory in jinja2_template_dirs()
+    for path in directory.rglob("*")
+    if path.suffix in (".html", ".txt") and ".venv" not in path.parts
+)
+
+
+def catalogue_messages() -> dict[tuple, polib.POEntry]:
+    entries = {}
+    for path in Path(settings.BASE_DIR).glob("**/locale/ar/LC_MESSAGES/django.po"):
+        if ".venv" in path.parts:
+            continue
+        for entry in polib.pofile(str(path)):
+            if not entry.obsolete:
+                entries[(entry.msgctxt, entry.msgid)] = entry
+    return entries
+
+
+def render(source: str, **context) -> str:
+    return engines["jinja2"].from_string(source).render(context)
+
+
+def test_templates_are_found():
+    names = {p.name for p in JINJA2_TEMPLATES}
+    assert {"base.html", "dues.html", "receipt_pdf.html", "email_body.txt"} <= names
+
+
+def test_every_message_of_every_template_is_in_an_arabic_catalogue():
+    known = catalogue_messages()
+    environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    missing = []
+    for path in JINJA2_TEMPLATES:
+        for _line, function, message in environment.extract_translations(path.read_text()):
+            strings = message if isinstance(message, tuple) else (message,)
+            key = (strings[0], strings[1]) if function in ("pgettext", "npgettext") else (None, strings[0])
+            entry = known.get(key)
+            if entry is None or not (entry.msgstr or any(entry.msgstr_plural.values())):
+                missing.append(f"{path.name}: {key[1]}")
+    assert not missing, f"run `make messages` and translate: {missing[:10]}"
+
+
+def test_extraction_keeps_plain_percent_signs_out_of_python_format():
+    source = '{{ _("10 % de la base") }}\n{% trans n=k %}{{ n }} × 10 %{% endtrans %}\n{{ _("Bonjour") }}'
+    python = jinja2_messages_as_python(source)
+    lines = python.splitlines()
+    assert lines[0] == NO_FORMAT and lines[1] == "gettext('10 % de la base')"
+    assert "gettext('%(n)s × 10 %%')" in lines  # a {% trans %} with variables is a format string
+    assert lines[-1] == "gettext('Bonjour')"
+
+
+def test_translations_are_markup_and_variables_are_escaped():
+    with translation.override("fr"):
+        html = render(
+            '{{ _("Nombre total d\'articles impayés") }} {% trans name=n %}Bonjour {{ name }}{% endtrans %}', n="<b>"
+        )
+    assert html == "Nombre total d'articles impayés Bonjour &lt;b&gt;"
+
+
+def test_plain_text_templates_are_not_escaped():
+    from types import SimpleNamespace
+
+    order = SimpleNamespace(receipt_number="RA<1>")
+    with translation.override("fr"):
+        subject = engines["jinja2"].get_template("asvi_payment/email_subject.txt").render({"order": order})
+    assert subject.endswith("reçu RA<1>")
+
+
+def test_dates_are_shown_in_casablanca_time():
+    paid = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    assert render('{{ paid|date("d/m/Y H:i") }}', paid=paid) == "01/04/2026 00:30"
+
+
+def test_urls_follow_the_language_and_the_urlconf():
+    with translation.override("ar"):
+        assert jinja2env.url("accounts:login") == "/ar/compte/connexion/"
+    with translation.override("fr"):
+        assert jinja2env.url("accounts:login") == "/compte/connexion/"
+        assert jinja2env.url("taawidaty:detail", public_id="00000000-0000-0000-0000-000000000001").startswith(
+            "/taawidaty/demandes/"
+        )
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_translation_memo_is_per_language(language):
+    with translation.override(language):
+        assert jinja2env.gettext("Page d'accueil") == translation.gettext("Page d'accueil")
+
+
+def test_memos_are_emptied_when_the_settings_they_depend_on_change():
+    jinja2env.static("css/macnss.css")
+    assert jinja2env._static_urls
+    with override_settings(STATIC_URL="/autre/"):
+        assert not jinja2env._static_urls
+        assert jinja2env.static("css/macnss.css").startswith("/autre/")
