@@ -73,3 +73,15 @@ def test_hot_lookups_use_indexes(scale_data):
     for name, queryset in lookups.items():
         plan = _uses_an_index(queryset)
         assert "Index" in plan and "Seq Scan" not in plan, f"{name}: {plan}"
+
+    # The dues page's own SQL (asvi_payment.selectors.dues_page): both sides of the join use an index.
+    from asvi_payment.selectors import _dues_page_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute("EXPLAIN " + _dues_page_sql(), [person.pk, "pending", person.pk, "unpaid"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert plan.count("Index") >= 2 and "Seq Scan" not in plan, plan
