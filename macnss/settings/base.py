@@ -95,7 +95,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "macnss.core.jinja2env.environment",
-            "context_processors": PORTAL_CONTEXT_PROCESSORS,
+            "context_processors": [*PORTAL_CONTEXT_PROCESSORS, "macnss.core.context_processors.csrf_once"],
         },
     },
 ]

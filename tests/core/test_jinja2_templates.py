@@ -110,3 +110,16 @@ def test_memos_are_emptied_when_the_settings_they_depend_on_change():
     with override_settings(STATIC_URL="/autre/"):
         assert not jinja2env._static_urls
         assert jinja2env.static("css/macnss.css").startswith("/autre/")
+
+
+@pytest.mark.django_db
+def test_a_page_masks_its_csrf_token_once_for_all_its_forms(logged_in_client):
+    import re
+
+    html = logged_in_client.get("/compte/rib/").content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 3  # logout, language switch, the RIB form
+    assert len(set(tokens)) == 1
+    # A new page, a new masking.
+    again = logged_in_client.get("/compte/rib/").content.decode()
+    assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again).group(1) != tokens[0]
