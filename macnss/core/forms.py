@@ -3,17 +3,17 @@ the captcha field with its labels, and field-level messages in the page's langua
 
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
-from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from macnss.core import captcha_store
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
@@ -105,6 +105,12 @@ class LabelledCaptchaInput(CaptchaTextInput):
         super().__init__(**kwargs)
         self.label = label
 
+    def fetch_captcha_store(self, name, value, attrs=None, generator=None):
+        # The library's method, with the row written by captcha_store (one INSERT, no ORM).
+        self._key = captcha_store.new_key(generator)
+        self._value = [self._key, ""]
+        self.id_ = self.build_attrs(attrs).get("id", None)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         answer_box = context["widget"]["subwidgets"][1]
@@ -115,27 +121,21 @@ class LabelledCaptchaInput(CaptchaTextInput):
 
 
 class PortalCaptchaField(CaptchaField):
-    """django-simple-captcha's check, without the library's purge of every expired captcha on each
-    submission: a DELETE in a transaction of its own, on every form POST. The beat task
-    `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead.
-
-    The check is the library's (0.7): an expired or unknown captcha is refused, and a captcha is
-    deleted at its first attempt, right or wrong, so it cannot be brute-forced."""
+    """django-simple-captcha's field, checked by macnss.core.captcha_store: one statement that spends
+    the captcha at its first attempt, right or wrong (it cannot be brute-forced), and without the
+    library's purge of every expired captcha on each submission (a DELETE on every form POST); the
+    beat task `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead."""
 
     def clean(self, value):
         forms.MultiValueField.clean(self, value)  # required parts, as CaptchaField does
         hashkey, response = value[0], (value[1] or "").strip().lower()
         value[1] = ""  # never redisplay the answer
         if captcha_settings.CAPTCHA_TEST_MODE and response == "passed":
-            CaptchaStore.objects.filter(hashkey=hashkey).delete()
+            captcha_store.take(hashkey)
         elif not self.required and not response:
             pass
-        else:
-            store = CaptchaStore.objects.filter(hashkey=hashkey, expiration__gt=timezone.now()).first()
-            if store is not None:
-                store.delete()
-            if store is None or store.response != response:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        elif captcha_store.take(hashkey) != response:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 
 

@@ -1,4 +1,5 @@
-"""PortalCaptchaField: the library's check, without a purge on each submission (docs/PERFORMANCE.md)."""
+"""PortalCaptchaField and macnss.core.captcha_store: the library's rows, one statement to write a captcha and
+one to spend it, no purge on each submission (docs/PERFORMANCE.md)."""
 
 from datetime import timedelta
 
@@ -63,9 +64,43 @@ def test_an_expired_or_unknown_captcha_is_refused():
 
 def test_a_submission_does_not_purge_and_the_beat_task_does(django_assert_num_queries):
     stale, live, used = new_captcha(expired=True), new_captcha(), new_captcha()
-    with django_assert_num_queries(2):  # the lookup and the deletion of the captcha used, nothing else
+    with django_assert_num_queries(1):  # the captcha used is spent (DELETE … RETURNING), nothing else
         assert submit(used, "abcde").is_valid()
     assert CaptchaStore.objects.filter(pk=stale.pk).exists()
     assert purge_expired_captchas() == 1
     assert list(CaptchaStore.objects.values_list("pk", flat=True)) == [live.pk]
     assert settings.CELERY_BEAT_SCHEDULE["purge-expired-captchas"]["task"] == "macnss.core.tasks.purge_expired_captchas"
+
+
+def test_a_captcha_is_spent_once_even_by_two_racing_submissions():
+    from macnss.core import captcha_store
+
+    store = new_captcha()
+    assert captcha_store.take(store.hashkey) == "abcde"
+    assert captcha_store.take(store.hashkey) is None
+    assert captcha_store.take("") is None
+
+
+def test_the_widget_writes_a_captcha_that_the_librarys_image_view_draws(client, django_assert_num_queries):
+    import re
+
+    with django_assert_num_queries(1):  # the INSERT
+        html = str(CaptchaOnlyForm()["captcha"])
+    key = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', html).group(1)
+    store = CaptchaStore.objects.get(hashkey=key)
+    assert store.response == store.challenge.lower() and len(store.challenge) == settings.CAPTCHA_LENGTH
+    assert store.expiration > timezone.now() + timedelta(minutes=9)
+    response = client.get(f"/captcha/image/{key}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert submit(store, store.challenge).is_valid()
+
+
+@pytest.mark.postgres
+def test_the_captcha_table_skips_the_write_ahead_log_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'captcha_captchastore'")
+        assert cursor.fetchone()[0] == "u"
