@@ -1,4 +1,5 @@
-"""The form renderer: widgets through Jinja2, anything only the Django engine has through it.
+"""The form renderer: the smallest widgets in Python (macnss.core.widget_html), the others through
+Jinja2, anything only the Django engine has through it.
 
 On the form pages, rendering widgets with Django's template engine was most of the request
 (docs/PERFORMANCE.md); Django ships the same widget templates for Jinja2, which renders them about
@@ -8,6 +9,8 @@ three times faster. The admin's own widgets exist only as Django templates, henc
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
+
+from macnss.core import widget_html
 
 
 class _Jinja2Widgets(Jinja2):
@@ -44,3 +47,9 @@ class PortalFormRenderer(BaseRenderer):
             return self.jinja2.get_template(template_name)
         except TemplateDoesNotExist:
             return self.django.get_template(template_name)
+
+    def render(self, template_name, context, request=None):
+        html = widget_html.render(template_name, context)
+        if html is None:
+            return super().render(template_name, context, request=request)
+        return html
