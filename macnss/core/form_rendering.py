@@ -6,6 +6,8 @@ choice in Python costs a few microseconds, which matters on the form pages (docs
 
 from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
+from django.forms.renderers import get_default_renderer
+from markupsafe import Markup
 
 
 def widget_kind(bound_field: BoundField) -> str:
@@ -38,3 +40,10 @@ def field_widget(bound, css_class: str, parent: BoundField | None = None):
     for part in getattr(widget, "widgets", [widget]):
         _add_classes(part.attrs, part.__class__.__name__.lower(), css_class, invalid)
     return bound.as_widget()
+
+
+def subwidget(widget: dict) -> Markup:
+    """One part of a multi-widget (the captcha's key and answer box), written by the form renderer,
+    so through macnss.core.widget_html rather than a template include."""
+    html = get_default_renderer().render(widget["template_name"], {"widget": widget})
+    return Markup(html)  # noqa: S704 (the renderer's output, escaped by it)

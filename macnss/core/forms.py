@@ -1,13 +1,16 @@
 """Form building blocks shared by every journey: crispy layout without <form> tag, dates as jj/mm/aaaa,
 the captcha field with its labels, and field-level messages in the page's language."""
 
+import functools
+
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from crispy_forms.helper import FormHelper
-from crispy_forms.utils import TEMPLATE_PACK, render_field
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template import engines
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -24,31 +27,45 @@ DATE_PLACEHOLDER = _("jj/mm/aaaa")
 _UNBOUND_FIELD_HTML: dict[tuple, str] = {}
 
 
+@functools.cache
+def _field_template():
+    return engines["jinja2"].get_template("macnss/field.html").template
+
+
+def render_field_html(bound_field) -> str:
+    """One field in the "macnss" pack's markup (macnss/core/jinja2/macnss/field.html)."""
+    return _field_template().render(field=bound_field)
+
+
 class PortalFormHelper(FormHelper):
-    """crispy's helper, which renders the fields of an opted-in unbound form from _UNBOUND_FIELD_HTML.
+    """crispy's helper, which renders each field with the "macnss" pack's field template directly, and
+    the fields of an opted-in unbound form from _UNBOUND_FIELD_HTML.
+
+    crispy's own loop (`render_field`) copies its whole template context for every field, a tenth of a
+    form page with errors (docs/PERFORMANCE.md); the pack's template reads nothing but the field. A
+    layout with crispy layout objects, which the pack does not support, goes through crispy as usual.
 
     A form opts in with `cache_unbound_fields = True` when its fields depend on nothing but its class
     and the language: no choices from the database, no per-request attributes. The captcha, and any
     field with an initial value given to the form, are always rendered."""
 
     def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
-        if not getattr(form, "cache_unbound_fields", False) or form.is_bound or settings.DEBUG:
+        if str(template_pack) != "macnss" or not all(isinstance(name, str) for name in self.layout.fields):
             return super().render_layout(form, context, template_pack=template_pack)
-        form.rendered_fields = set()
-        form.crispy_field_template = self.field_template
+        form.rendered_fields = set(self.layout.fields)
+        cache = getattr(form, "cache_unbound_fields", False) and not form.is_bound and not settings.DEBUG
         language = get_language()
         parts = []
         for name in self.layout.fields:
-            field = form.fields[name]
-            if isinstance(field, CaptchaField) or name in form.initial:
-                parts.append(render_field(name, form, context, template_pack=template_pack))
+            if not cache or isinstance(form.fields[name], CaptchaField) or name in form.initial:
+                parts.append(render_field_html(form[name]))
                 continue
             key = (type(form), form.prefix, form.auto_id, language, name)
             html = _UNBOUND_FIELD_HTML.get(key)
             if html is None:
-                html = _UNBOUND_FIELD_HTML[key] = render_field(name, form, context, template_pack=template_pack)
+                html = _UNBOUND_FIELD_HTML[key] = render_field_html(form[name])
             parts.append(html)
-        return mark_safe("".join(parts))  # noqa: S308 (crispy's own output, escaped by its templates)
+        return mark_safe("".join(parts))  # noqa: S308 (the pack's template output, escaped by it)
 
 
 class CrispyHelperMixin:

@@ -21,7 +21,7 @@ from jinja2 import ChainableUndefined, Environment, select_autoescape
 from markupsafe import Markup
 
 from macnss.core import template_filters
-from macnss.core.form_rendering import field_widget, widget_kind
+from macnss.core.form_rendering import field_widget, subwidget, widget_kind
 
 _translations: dict[tuple, str] = {}
 _urls: dict[tuple, str] = {}
@@ -124,6 +124,7 @@ def environment(**options) -> Environment:
         crispy=crispy,
         field_widget=field_widget,
         widget_kind=widget_kind,
+        subwidget=subwidget,
     )
     env.filters.update(
         amount=template_filters.amount,

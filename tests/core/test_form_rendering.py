@@ -33,8 +33,8 @@ def test_static_fields_render_once_per_language_and_the_captcha_every_time(monke
     first = render(PersonalInformationForm())
     assert {key[-1] for key in core_forms._UNBOUND_FIELD_HTML} == set(PersonalInformationForm.base_fields) - {"captcha"}
     calls = []
-    real = core_forms.render_field
-    monkeypatch.setattr(core_forms, "render_field", lambda name, *a, **k: calls.append(name) or real(name, *a, **k))
+    real = core_forms.render_field_html
+    monkeypatch.setattr(core_forms, "render_field_html", lambda field: calls.append(field.name) or real(field))
     second = render(PersonalInformationForm())
     assert calls == ["captcha"]
     assert captcha_key(first) != captcha_key(second)
