@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
+from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import format_rib, normalize_digits, normalize_identity_number, parse_moroccan_mobile
 
 from .models import (

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 
 class AsviPaymentConfig(AppConfig):

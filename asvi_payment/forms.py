@@ -1,10 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import clean_cnss_number
 from macnss.core.forms import PortalForm, captcha_field, date_field
+from macnss.core.translation import gettext_lazy as _
 
 from .models import CardType
 
@@ -56,9 +56,11 @@ class DuesForm(PortalForm):
         self.fields["dues"].choices = [(str(d.pk), f"{d.year} T{d.quarter}") for d in self.due_list]
 
     def rows(self):
-        """(checkbox, due) pairs for the table, without another query."""
-        by_pk = {str(d.pk): d for d in self.due_list}
-        return [(box, by_pk[str(box.data["value"])]) for box in self["dues"]]
+        """(due, checkbox id, ticked) for the table: the ids Django gives the boxes, without building a
+        subwidget per quarter."""
+        base_id = self["dues"].auto_id
+        ticked = {due.pk for due in self.selected_dues()}
+        return [(due, f"{base_id}_{index}", due.pk in ticked) for index, due in enumerate(self.due_list)]
 
     def selected_dues(self) -> list:
         """The ticked quarters, valid or not yet validated (for «Recalculer»)."""

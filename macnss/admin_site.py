@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 
 def _checks_username_length(form_class):

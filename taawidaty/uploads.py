@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import filetype
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 from . import services
 from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange

@@ -14,9 +14,9 @@ from django.template import engines
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from macnss.core import captcha_store
+from macnss.core.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 

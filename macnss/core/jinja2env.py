@@ -4,7 +4,7 @@
 Pages are Jinja2 rather than Django templates for speed (docs/PERFORMANCE.md): a page spends most of
 its rendering time in three lookups, memoized here per process because their answers change only
 with a deployment:
-- `_("…")`: the translation of a message in the active language;
+- `_("…")`: the translation of a message in the active language (macnss.core.translation);
 - `url("name")`: a URL without arguments, in the active language (i18n_patterns), urlconf and prefix;
 - `static("path")`: the hashed name of a static file (the manifest is read once at start-up).
 The memos are bounded by the code (a few hundred messages × 2 languages), not by the traffic, and are
@@ -22,19 +22,10 @@ from markupsafe import Markup
 
 from macnss.core import template_filters
 from macnss.core.form_rendering import field_widget, subwidget, widget_kind
+from macnss.core.translation import gettext
 
-_translations: dict[tuple, str] = {}
 _urls: dict[tuple, str] = {}
 _static_urls: dict[str, str] = {}
-
-
-def gettext(message: str) -> str:
-    key = (translation.get_language(), message)
-    try:
-        return _translations[key]
-    except KeyError:
-        result = _translations[key] = translation.gettext(message)
-        return result
 
 
 def translated_markup(message: str) -> Markup:
@@ -85,7 +76,6 @@ def crispy(form) -> str:
 
 def _forget(*, setting, **kwargs) -> None:
     if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
-        _translations.clear()
         _urls.clear()
     if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
         _urls.clear()

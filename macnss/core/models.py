@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 
 class OutboxStatus(models.TextChoices):

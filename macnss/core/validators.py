@@ -4,7 +4,8 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+
+from macnss.core.translation import gettext_lazy as _
 
 RIB_LENGTH = 24
 _CNSS_NUMBER = re.compile(r"^\d{9}$")
