@@ -297,7 +297,12 @@ def receipt_context(order: PaymentOrder) -> dict:
 
 
 def receipt_pdf_bytes(order: PaymentOrder) -> bytes:
-    return render_pdf("asvi_payment/receipt_pdf.html", receipt_context(order), language=order.language)
+    return render_pdf(
+        "asvi_payment/receipt_pdf.html",
+        receipt_context(order),
+        stylesheet="pdf/asvi_receipt.css",
+        language=order.language,
+    )
 
 
 def ensure_receipt_pdf(order: PaymentOrder) -> PaymentOrder:

@@ -30,7 +30,7 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import InsuredPerson  # noqa: E402
-from macnss.core.pdf import qr_code_data_uri, render_pdf  # noqa: E402
+from macnss.core.pdf import qr_code_data_uri, render_document, render_pdf  # noqa: E402
 
 GOAL_MS = 60.0
 
@@ -72,7 +72,7 @@ def asvi_receipt() -> tuple[str, dict, str]:
         "verify_url": url,
         "qr_code": qr_code_data_uri(url),
     }
-    return "asvi_payment/receipt_pdf.html", context, "fr"
+    return "asvi_payment/receipt_pdf.html", context, "fr", "pdf/asvi_receipt.css"
 
 
 def taawidaty_receipt() -> tuple[str, dict, str]:
@@ -88,7 +88,7 @@ def taawidaty_receipt() -> tuple[str, dict, str]:
         "qr_code": qr_code_data_uri(url),
         "customer_service": "080 20 20 109",
     }
-    return "taawidaty/receipt_pdf.html", context, "fr"
+    return "taawidaty/receipt_pdf.html", context, "fr", "pdf/taawidaty_receipt.css"
 
 
 CALIBRATION_HTML = (
@@ -111,34 +111,22 @@ def calibration_ms(runs: int) -> float:
     return round(statistics.median(times), 1)
 
 
-def page_count(template: str, context: dict, language: str) -> int:
-    """Laid out once more with WeasyPrint's own API (the PDF's page objects are compressed)."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from weasyprint import HTML
-
-    with translation.override(language):
-        html = render_to_string(template, context)
-    return len(HTML(string=html, base_url=str(settings.BASE_DIR)).render().pages)
-
-
 def measure(name: str, build, runs: int) -> dict:
-    template, context, language = build()
+    template, context, language, stylesheet = build()
     t0 = time.perf_counter()
-    pdf = render_pdf(template, context, language=language)
+    pdf = render_pdf(template, context, stylesheet=stylesheet, language=language)
     cold = (time.perf_counter() - t0) * 1000
     warm = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        render_pdf(template, context, language=language)
+        render_pdf(template, context, stylesheet=stylesheet, language=language)
         warm.append((time.perf_counter() - t0) * 1000)
     warm.sort()
     median = statistics.median(warm)
     return {
         "receipt": name,
         "template": template,
-        "pages": page_count(template, context, language),
+        "pages": len(render_document(template, context, stylesheet=stylesheet, language=language).pages),
         "bytes": len(pdf),
         "cold_ms": round(cold, 1),
         "warm_median_ms": round(median, 1),
@@ -164,8 +152,8 @@ def main() -> int:
         out = Path(args.save)
         out.mkdir(parents=True, exist_ok=True)
         for name, build in (("asvi", asvi_receipt), ("taawidaty", taawidaty_receipt)):
-            template, context, language = build()
-            (out / f"{name}.pdf").write_bytes(render_pdf(template, context, language=language))
+            template, context, language, stylesheet = build()
+            (out / f"{name}.pdf").write_bytes(render_pdf(template, context, stylesheet=stylesheet, language=language))
     print(f"WeasyPrint import: {import_ms:.0f} ms (once per worker process)  —  {platform.platform()}")
     print(f"Calibration, minimal Latin-only page: {calibration:.1f} ms median (reference box: 14 ms)")
     print(f"{'receipt':<28} {'pages':>5} {'KB':>5} {'cold ms':>8} {'median':>7} {'p90':>6}  goal ≤ {GOAL_MS:.0f} ms")

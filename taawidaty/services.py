@@ -245,7 +245,7 @@ def render_receipt(claim: RefundClaim) -> bytes:
         "qr_code": qr_code_data_uri(url),
         "customer_service": settings.CUSTOMER_SERVICE_NUMBER,
     }
-    return render_pdf("taawidaty/receipt_pdf.html", context, language="fr")
+    return render_pdf("taawidaty/receipt_pdf.html", context, stylesheet="pdf/taawidaty_receipt.css", language="fr")
 
 
 def build_receipt(claim_id: int) -> bool:

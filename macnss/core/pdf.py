@@ -24,11 +24,27 @@ def _font_config():
     return FontConfiguration()
 
 
-def render_pdf(template_name: str, context: dict, *, language: str = "fr") -> bytes:
+@cache
+def _stylesheet(path: str):
+    """A document's stylesheet (static/<path>), parsed once per worker process rather than per PDF."""
+    from weasyprint import CSS
+
+    return CSS(filename=str(settings.BASE_DIR / "static" / path), font_config=_font_config())
+
+
+def render_document(template_name: str, context: dict, *, stylesheet: str, language: str = "fr"):
+    """The laid-out WeasyPrint document of a template and its stylesheet (a path under static/, such
+    as pdf/asvi_receipt.css)."""
     from weasyprint import HTML  # imported lazily: it loads Pango, which the web process rarely needs
 
     with translation.override(language):
         html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
+    )
+
+
+def render_pdf(template_name: str, context: dict, *, stylesheet: str, language: str = "fr") -> bytes:
     buffer = io.BytesIO()
-    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(buffer, font_config=_font_config())
+    render_document(template_name, context, stylesheet=stylesheet, language=language).write_pdf(buffer)
     return buffer.getvalue()
