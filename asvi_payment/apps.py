@@ -22,6 +22,19 @@ class AsviPaymentConfig(AppConfig):
                 order=40,
             )
         )
-        from .models import PaymentOrder
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import AsviDue, PaymentOrder
 
         register_request_provider(asvi_payment_requests, models=[PaymentOrder])
+        for model in (AsviDue, PaymentOrder):
+            post_save.connect(_drop_dues_page, sender=model, dispatch_uid=f"asvi-dues-page-{model.__name__}")
+            post_delete.connect(_drop_dues_page, sender=model, dispatch_uid=f"asvi-dues-page-{model.__name__}-del")
+
+
+def _drop_dues_page(sender, instance, **kwargs):
+    """A due or an order of this person changed: his cached dues page goes (selectors.dues_page)."""
+    from .selectors import dues_changed
+
+    if instance.insured_id:
+        dues_changed(instance.insured_id)

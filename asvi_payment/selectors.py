@@ -1,9 +1,12 @@
 """Reads for the ASVI payment journey."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
+from django.db import connection
 
 from accounts.contributions import truncate
 from accounts.models import InsuredPerson
@@ -24,22 +27,68 @@ def find_asvi_member(number: str) -> InsuredPerson | None:
 def _dues_page_sql() -> str:
     due, order = AsviDue._meta.db_table, PaymentOrder._meta.db_table
     return (
-        f"SELECT pending.n AS pending_orders, due.* "  # noqa: S608 (table names from the models, values as parameters)
+        f"SELECT pending.n, due.id, due.year, due.quarter, due.amount, due.reference "  # noqa: S608 (table names from the models, values as parameters)
         f"FROM (SELECT count(*) AS n FROM {order} WHERE insured_id = %s AND status = %s) AS pending "
         f"LEFT JOIN {due} AS due ON due.insured_id = %s AND due.status = %s "
         f"ORDER BY due.year, due.quarter"
     )
 
 
-def dues_page(person_id: int) -> tuple[list[AsviDue], int]:
-    """The unpaid quarters (oldest first) and the number of pending payments, in one round trip.
+@dataclass(frozen=True, slots=True)
+class UnpaidDue:
+    """What the dues page shows of an unpaid quarter: plain values, so that the page can be cached."""
+
+    pk: int
+    year: int
+    quarter: int
+    amount: Decimal
+    reference: str
+
+
+# The dues page is cached per person (one Redis read instead of a PostgreSQL query, a third of the page
+# under load: docs/PERFORMANCE.md) and dropped whenever one of the person's dues or payment orders is
+# saved or deleted (dues_changed, connected in apps.py). A stale page cannot cost money: the order is
+# built from the dues locked and re-checked as unpaid (services.create_payment_order).
+DUES_CACHE_SECONDS = 120  # short: a drop lost during a Redis outage heals quickly
+
+
+def _dues_cache_key(person_id: int) -> str:
+    return f"asvi:dues-page:{person_id}"
+
+
+def dues_page(person_id: int) -> tuple[list[UnpaidDue], int]:
+    """The unpaid quarters (oldest first) and the number of pending payments: the dues page."""
+    key = _dues_cache_key(person_id)
+    page = cache.get(key)
+    if page is None:
+        page = read_dues_page(person_id)
+        cache.set(key, page, DUES_CACHE_SECONDS)
+    return page
+
+
+def read_dues_page(person_id: int) -> tuple[list[UnpaidDue], int]:
+    """dues_page from the database, in one round trip.
 
     Written in SQL: the same query through the ORM cost three times as much to build as to run
     (docs/PERFORMANCE.md). The count is a one-row table; the dues join it, so a person without dues
     still gets one row (all due columns NULL) that carries the count. Both sides use the indexes
     (insured, status, year, quarter) and (insured, status)."""
-    rows = list(AsviDue.objects.raw(_dues_page_sql(), [person_id, OrderStatus.PENDING, person_id, DueStatus.UNPAID]))
-    return [row for row in rows if row.pk is not None], rows[0].pending_orders
+    with connection.cursor() as cursor:
+        cursor.execute(_dues_page_sql(), [person_id, OrderStatus.PENDING, person_id, DueStatus.UNPAID])
+        rows = cursor.fetchall()
+    # Decimal(str()): SQLite's driver gives numbers, PostgreSQL's Decimals.
+    dues = [
+        UnpaidDue(pk, year, quarter, Decimal(str(amount)).quantize(CENT), reference)
+        for _n, pk, year, quarter, amount, reference in rows
+        if pk is not None
+    ]
+    return dues, rows[0][0]
+
+
+def dues_changed(person_id: int) -> None:
+    from macnss.core.caching import drop_now_and_after_commit
+
+    drop_now_and_after_commit([_dues_cache_key(person_id)])
 
 
 def processing_fee(quarters_total: Decimal) -> Decimal:

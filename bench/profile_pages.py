@@ -104,7 +104,9 @@ def cprofile(one, page) -> None:
         one()
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(int(os.environ["BENCH_CPROFILE"]))
+    pstats.Stats(profile, stream=out).sort_stats(os.environ.get("BENCH_CPROFILE_SORT", "cumulative")).print_stats(
+        int(os.environ["BENCH_CPROFILE"])
+    )
     (RESULTS_DIR / f"cprofile-{page.name}.txt").write_text(out.getvalue())
 
 

@@ -77,7 +77,7 @@ def child() -> None:
     from django.test.utils import setup_test_environment
 
     from accounts.models import InsuredPerson, User
-    from asvi_payment.selectors import dues_page, find_asvi_member
+    from asvi_payment.selectors import find_asvi_member, read_dues_page
     from tns_enrollment.selectors import match_identity
 
     setup_test_environment()
@@ -105,7 +105,7 @@ def child() -> None:
             expiry=person.id_document_expiry,
             birth_date=person.birth_date,
         ),
-        "ASVI lookup + unpaid dues": lambda: dues_page(find_asvi_member(asvi.immatriculation_number).pk),
+        "ASVI lookup + unpaid dues": lambda: read_dues_page(find_asvi_member(asvi.immatriculation_number).pk),
         "login page + wrong password": lambda: login_client.post(
             "/compte/connexion/", {"username": user.username, "password": "not-the-password"}
         ),

@@ -282,3 +282,42 @@ def test_dues_page_without_dues_still_counts_pending_payments(member):
     services.create_payment_order(person=member, due_ids=[due.pk], card_type="LOC", idempotency_key="k")
     AsviDue.objects.filter(pk=due.pk).update(status=DueStatus.PAID)
     assert selectors.dues_page(member.pk) == ([], 1)
+
+
+def test_dues_page_is_read_once_then_served_from_the_cache(member, django_assert_num_queries):
+    make_due(member, 2020, 1)
+    first = selectors.dues_page(member.pk)
+    with django_assert_num_queries(0):
+        assert selectors.dues_page(member.pk) == first
+
+
+def test_a_paid_quarter_leaves_the_cached_dues_page_at_once(member, order, due_2020_t1):
+    make_due(member, 2020, 2)
+    dues, pending = selectors.dues_page(member.pk)
+    assert ([(d.year, d.quarter) for d in dues], pending) == ([(2020, 1), (2020, 2)], 1)
+    services.handle_callback(fields=callback_fields(order))
+    dues, pending = selectors.dues_page(member.pk)
+    assert ([(d.year, d.quarter) for d in dues], pending) == ([(2020, 2)], 0)
+
+
+def test_a_new_quarter_and_a_new_order_show_on_the_cached_dues_page(rate, member):
+    assert selectors.dues_page(member.pk) == ([], 0)
+    services.generate_quarterly_dues(year=2026, quarter=2)
+    dues, pending = selectors.dues_page(member.pk)
+    assert [(d.year, d.quarter, d.amount) for d in dues] == [(2026, 2, Decimal("1451.10"))]
+    services.create_payment_order(person=member, due_ids=[dues[0].pk], card_type="LOC", idempotency_key="k")
+    assert selectors.dues_page(member.pk)[1] == 1
+
+
+def test_an_agents_deletion_drops_the_cached_dues_page(member):
+    due = make_due(member, 2020, 3)
+    assert len(selectors.dues_page(member.pk)[0]) == 1
+    due.delete()
+    assert selectors.dues_page(member.pk) == ([], 0)
+
+
+def test_a_cached_dues_page_is_only_its_owners(member):
+    make_due(member, 2020, 1)
+    other = InsuredPersonFactory(regime=Regime.ASVI)
+    selectors.dues_page(member.pk)
+    assert selectors.dues_page(other.pk) == ([], 0)
