@@ -5,6 +5,10 @@ The library's image and audio views read these rows unchanged. Through the ORM, 
 a new captcha and the SELECT of a submitted one cost more than running them, on the busiest public
 forms (docs/PERFORMANCE.md). The check is also a single `DELETE … RETURNING`: a captcha is spent at its
 first attempt, right or wrong, even when two submissions of the same page race each other.
+
+A submitted form that is shown again (an error anywhere) needs a new captcha: `take_and_issue` spends
+the submitted one and writes the next in the same round trip on PostgreSQL. After a valid submission
+the next one is never shown, and the beat task purges it with the other expired ones.
 """
 
 import secrets
@@ -18,17 +22,28 @@ from django.utils import timezone
 TABLE = CaptchaStore._meta.db_table
 
 
-def new_key(generator=None) -> str:
-    """A new captcha; its key (40 hexadecimal characters, as the library's) goes into the form."""
+_INSERT = f"INSERT INTO {TABLE} (challenge, response, hashkey, expiration) VALUES (%s, %s, %s, %s)"  # noqa: S608 (the model's table)
+_DELETE = f"DELETE FROM {TABLE} WHERE hashkey = %s RETURNING response, expiration > %s"  # noqa: S608 (the model's table)
+
+
+def _new_row(generator=None) -> tuple[str, list]:
+    """A new captcha's key (40 hexadecimal characters, as the library's) and its INSERT parameters."""
     challenge, response = captcha_settings.get_challenge(generator)()
     hashkey = secrets.token_hex(20)
     expiration = timezone.now() + timedelta(minutes=int(captcha_settings.CAPTCHA_TIMEOUT))
+    return hashkey, [challenge, response.lower(), hashkey, connection.ops.adapt_datetimefield_value(expiration)]
+
+
+def new_key(generator=None) -> str:
+    """A new captcha; its key goes into the form."""
+    hashkey, params = _new_row(generator)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} (challenge, response, hashkey, expiration) VALUES (%s, %s, %s, %s)",  # noqa: S608 (the model's table)
-            [challenge, response.lower(), hashkey, connection.ops.adapt_datetimefield_value(expiration)],
-        )
+        cursor.execute(_INSERT, params)
     return hashkey
+
+
+def _answer(row) -> str | None:
+    return row[0] if row is not None and row[1] else None
 
 
 def take(hashkey: str) -> str | None:
@@ -37,11 +52,21 @@ def take(hashkey: str) -> str | None:
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {TABLE} WHERE hashkey = %s RETURNING response, expiration > %s",  # noqa: S608 (the model's table)
-            [hashkey, now],
-        )
-        row = cursor.fetchone()
-    if row is None or not row[1]:
-        return None
-    return row[0]
+        cursor.execute(_DELETE, [hashkey, now])
+        return _answer(cursor.fetchone())
+
+
+def take_and_issue(hashkey: str, generator=None) -> tuple[str | None, str]:
+    """take(hashkey), and the key of a new captcha for the form shown again: one statement on
+    PostgreSQL (a data-modifying WITH runs whether or not the query reads it), two elsewhere."""
+    next_key, params = _new_row(generator)
+    if connection.vendor != "postgresql":
+        answer = take(hashkey)
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT, params)
+        return answer, next_key
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        statement = f"WITH spent AS ({_DELETE}), issued AS ({_INSERT}) SELECT * FROM spent"  # noqa: S608 (as above)
+        cursor.execute(statement, [hashkey, now, *params])
+        return _answer(cursor.fetchone()), next_key

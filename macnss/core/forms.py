@@ -122,9 +122,13 @@ class LabelledCaptchaInput(CaptchaTextInput):
         super().__init__(**kwargs)
         self.label = label
 
+    # The captcha to show next, written when the submitted one was spent (PortalCaptchaField.clean).
+    next_key: str | None = None
+
     def fetch_captcha_store(self, name, value, attrs=None, generator=None):
-        # The library's method, with the row written by captcha_store (one INSERT, no ORM).
-        self._key = captcha_store.new_key(generator)
+        # The library's method, with the row written by captcha_store (one INSERT, no ORM), or already
+        # written with the check of the submitted one.
+        self._key, self.next_key = self.next_key or captcha_store.new_key(generator), None
         self._value = [self._key, ""]
         self.id_ = self.build_attrs(attrs).get("id", None)
 
@@ -147,11 +151,13 @@ class PortalCaptchaField(CaptchaField):
         forms.MultiValueField.clean(self, value)  # required parts, as CaptchaField does
         hashkey, response = value[0], (value[1] or "").strip().lower()
         value[1] = ""  # never redisplay the answer
+        if not self.required and not response:
+            return value
+        # Spent, and the next one written for the form shown again, in one round trip.
+        expected, self.widget.next_key = captcha_store.take_and_issue(hashkey)
         if captcha_settings.CAPTCHA_TEST_MODE and response == "passed":
-            captcha_store.take(hashkey)
-        elif not self.required and not response:
-            pass
-        elif captcha_store.take(hashkey) != response:
+            return value
+        if expected != response:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 
