@@ -6,12 +6,16 @@ a new captcha and the SELECT of a submitted one cost more than running them, on 
 forms (docs/PERFORMANCE.md). The check is also a single `DELETE … RETURNING`: a captcha is spent at its
 first attempt, right or wrong, even when two submissions of the same page race each other.
 
-A submitted form that is shown again (an error anywhere) needs a new captcha: `take_and_issue` spends
-the submitted one and writes the next in the same round trip on PostgreSQL. After a valid submission
-the next one is never shown, and the beat task purges it with the other expired ones.
+A captcha is checked once the rest of its form is valid (macnss.core.forms.PortalCaptchaField): a form
+refused for another answer comes back with the same captcha, unchecked, as long as its key says it
+has a few minutes left (`still_answerable`: the key starts with its expiry time, so no query is
+needed). A form checked and shown again needs a new captcha: `take_and_issue` spends the submitted
+one and writes the next in the same round trip on PostgreSQL. After a valid submission the next one
+is never shown, and the beat task purges it with the other expired ones.
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 from captcha.conf import settings as captcha_settings
@@ -26,12 +30,31 @@ _INSERT = f"INSERT INTO {TABLE} (challenge, response, hashkey, expiration) VALUE
 _DELETE = f"DELETE FROM {TABLE} WHERE hashkey = %s RETURNING response, expiration > %s"  # noqa: S608 (the model's table)
 
 
+# A captcha shown again must leave the person time to correct the form and answer.
+TIME_TO_ANSWER = timedelta(minutes=3)
+
+
 def _new_row(generator=None) -> tuple[str, list]:
-    """A new captcha's key (40 hexadecimal characters, as the library's) and its INSERT parameters."""
+    """A new captcha's key and its INSERT parameters. The key has 40 hexadecimal characters, as the
+    library's: its expiry time (8), then 128 random bits (32)."""
     challenge, response = captcha_settings.get_challenge(generator)()
-    hashkey = secrets.token_hex(20)
     expiration = timezone.now() + timedelta(minutes=int(captcha_settings.CAPTCHA_TIMEOUT))
+    hashkey = f"{int(expiration.timestamp()):08x}{secrets.token_hex(16)}"
     return hashkey, [challenge, response.lower(), hashkey, connection.ops.adapt_datetimefield_value(expiration)]
+
+
+def still_answerable(hashkey: str) -> bool:
+    """Whether a submitted key, written by this module, expires late enough to be shown again.
+
+    Read from the key alone: a forged or spent key passes, but shown again it only draws no image, and
+    it is refused when checked (the row decides)."""
+    try:
+        expires = int(hashkey[:8], 16) if len(hashkey) == 40 else 0
+    except ValueError:
+        return False
+    now = time.time()
+    latest = now + timedelta(minutes=int(captcha_settings.CAPTCHA_TIMEOUT)).total_seconds() + 5
+    return now + TIME_TO_ANSWER.total_seconds() <= expires <= latest
 
 
 def new_key(generator=None) -> str:

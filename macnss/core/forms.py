@@ -122,14 +122,16 @@ class LabelledCaptchaInput(CaptchaTextInput):
         super().__init__(**kwargs)
         self.label = label
 
-    # The captcha to show next, written when the submitted one was spent (PortalCaptchaField.clean).
+    # The captcha to show next, when PortalCaptchaField has one: written with the check of the submitted
+    # one, or the submitted one itself, unchecked, with the answer typed.
     next_key: str | None = None
+    kept_answer = ""
 
     def fetch_captcha_store(self, name, value, attrs=None, generator=None):
-        # The library's method, with the row written by captcha_store (one INSERT, no ORM), or already
-        # written with the check of the submitted one.
+        # The library's method, with the row written by captcha_store (one INSERT, no ORM) when there is
+        # no captcha to show next.
         self._key, self.next_key = self.next_key or captcha_store.new_key(generator), None
-        self._value = [self._key, ""]
+        self._value, self.kept_answer = [self._key, self.kept_answer], ""
         self.id_ = self.build_attrs(attrs).get("id", None)
 
     def get_context(self, name, value, attrs):
@@ -145,7 +147,22 @@ class PortalCaptchaField(CaptchaField):
     """django-simple-captcha's field, checked by macnss.core.captcha_store: one statement that spends
     the captcha at its first attempt, right or wrong (it cannot be brute-forced), and without the
     library's purge of every expired captcha on each submission (a DELETE on every form POST); the
-    beat task `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead."""
+    beat task `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead.
+
+    The captcha is checked once the answers before it are valid (it comes last in every form). A form
+    refused for another answer comes back with the same image and the answer typed, neither checked
+    nor spent, so that the person corrects what was wrong without solving a new captcha; nothing is
+    done with a refused form, so an unchecked captcha lets nothing through."""
+
+    def _clean_bound_field(self, bf):
+        value = bf.data
+        hashkey, answer = (value[0] or "", (value[1] or "").strip()) if isinstance(value, list | tuple) else ("", "")
+        if bf.form._errors and captcha_store.still_answerable(hashkey):
+            self.widget.next_key, self.widget.kept_answer = hashkey, answer
+            if self.required and not answer:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return value
+        return super()._clean_bound_field(bf)
 
     def clean(self, value):
         forms.MultiValueField.clean(self, value)  # required parts, as CaptchaField does

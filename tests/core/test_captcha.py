@@ -123,6 +123,102 @@ def test_a_form_shown_again_shows_the_captcha_written_by_the_check(django_assert
             assert submit(another, "abcde").is_valid()
 
 
+class NameAndCaptchaForm(forms.Form):
+    name = forms.CharField(max_length=5)
+    captcha = captcha_field()
+
+
+def shown_captcha(html: str) -> tuple[str, str]:
+    import re
+
+    key = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', html).group(1)
+    answer = re.search(r'<input[^>]*name="captcha_1"[^>]*>', html).group(0)
+    typed = re.search(r'value="([^"]*)"', answer)
+    return key, typed.group(1) if typed else ""
+
+
+def displayed_captcha() -> CaptchaStore:
+    from macnss.core import captcha_store
+
+    return CaptchaStore.objects.get(hashkey=captcha_store.new_key())
+
+
+def test_a_form_refused_for_another_answer_keeps_its_captcha_unchecked(django_assert_num_queries):
+    store = displayed_captcha()
+    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": "zzzzz"})
+    with django_assert_num_queries(0):  # neither checked nor spent, and nothing new written
+        assert not form.is_valid()
+        html = str(form["captcha"])
+    assert list(form.errors) == ["name"]
+    assert shown_captcha(html) == (store.hashkey, "zzzzz")  # the same image, the answer typed
+    assert CaptchaStore.objects.filter(pk=store.pk).exists()
+    # Corrected, the form is checked: the wrong answer is refused, and only then spent.
+    form = NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": "zzzzz"})
+    assert list(form.errors) == ["captcha"]
+    assert not CaptchaStore.objects.filter(pk=store.pk).exists()
+    assert shown_captcha(str(form["captcha"]))[0] != store.hashkey
+
+
+def test_a_kept_captcha_passes_once_the_form_is_corrected():
+    store = displayed_captcha()
+    refused = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": store.challenge})
+    assert not refused.is_valid()
+    accepted = NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": store.challenge})
+    assert accepted.is_valid()
+    assert not NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": store.challenge}).is_valid()
+
+
+def test_an_empty_answer_is_flagged_even_when_the_captcha_is_kept():
+    store = displayed_captcha()
+    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": " "})
+    assert form.errors["captcha"] == ["Recopiez le code de vérification affiché dans l'image."]
+    assert shown_captcha(str(form["captcha"])) == (store.hashkey, "")
+
+
+def test_a_captcha_about_to_expire_is_checked_and_replaced(monkeypatch):
+    import time
+
+    from macnss.core import captcha_store
+
+    store = displayed_captcha()
+    later = time.time() + (10 - 2) * 60  # two minutes left: too little to correct the form and answer
+    monkeypatch.setattr(captcha_store.time, "time", lambda: later)
+    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": store.challenge})
+    assert not form.is_valid()
+    assert not CaptchaStore.objects.filter(pk=store.pk).exists()
+    assert shown_captcha(str(form["captcha"])) == (form.fields["captcha"].widget._key, "")
+    assert form.fields["captcha"].widget._key != store.hashkey
+
+
+def test_only_a_key_written_here_and_still_fresh_is_kept():
+    import time
+
+    from macnss.core import captcha_store
+
+    fresh = captcha_store.new_key()
+    assert captcha_store.still_answerable(fresh)
+    in_an_hour = f"{int(time.time()) + 3600:08x}" + fresh[8:]
+    assert not captcha_store.still_answerable(in_an_hour)  # no captcha of ours lives that long
+    assert not captcha_store.still_answerable(fresh[:39])
+    assert not captcha_store.still_answerable("z" * 40)
+    assert not captcha_store.still_answerable("")
+    library_key = CaptchaStore.generate_key()  # the library's own keys (its refresh view) are checked
+    assert not captcha_store.still_answerable(library_key)
+
+
+def test_the_captcha_is_the_last_field_of_every_form_that_has_one():
+    from macnss.core.forms import PortalCaptchaField
+    from tests.core.test_widget_html import form_builders
+
+    with_captcha = 0
+    for build in form_builders():
+        fields = list(build(None).fields.values())
+        if any(isinstance(field, PortalCaptchaField) for field in fields):
+            with_captcha += 1
+            assert isinstance(fields[-1], PortalCaptchaField), type(build(None)).__name__
+    assert with_captcha >= 4
+
+
 @pytest.mark.postgres
 def test_the_captcha_table_skips_the_write_ahead_log_on_postgresql():
     from django.db import connection
