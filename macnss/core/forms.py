@@ -11,7 +11,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template import engines
+from django.template.defaultfilters import unordered_list
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -49,8 +51,31 @@ class PortalFormHelper(FormHelper):
     and the language: no choices from the database, no per-request attributes. The captcha, and any
     field with an initial value given to the form, are always rendered."""
 
+    def _plain(self, template_pack) -> bool:
+        """The pack's own case: the "macnss" pack and a layout of field names only."""
+        return str(template_pack) == "macnss" and all(isinstance(name, str) for name in self.layout.fields)
+
+    def render_form(self, form) -> str:
+        """`{% crispy form %}`: what crispy renders with the pack's whole_uni_form.html (non-field errors,
+        then the fields) for a form without its own <form> tag and with a plain layout, written here
+        rather than through crispy's template node, a twelfth of the login page (docs/PERFORMANCE.md).
+        Any other form goes through crispy. tests/core/test_form_rendering.py compares the two on every
+        form of the portal."""
+        if self.form_tag or not self.form_show_errors or not self._plain(getattr(self, "template_pack", None) or TEMPLATE_PACK):
+            from crispy_forms.utils import render_crispy_form
+
+            return render_crispy_form(form)
+        fields = self.render_layout(form, None, template_pack="macnss")
+        errors = form.non_field_errors()
+        if errors:
+            errors = format_html(
+                '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>\n',
+                unordered_list(errors, autoescape=True),
+            )
+        return mark_safe(f"\n{errors or ''}{fields}\n\n")  # noqa: S308 (escaped above and by the pack)
+
     def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
-        if str(template_pack) != "macnss" or not all(isinstance(name, str) for name in self.layout.fields):
+        if not self._plain(template_pack):
             return super().render_layout(form, context, template_pack=template_pack)
         form.rendered_fields = set(self.layout.fields)
         cache = getattr(form, "cache_unbound_fields", False) and not form.is_bound and not settings.DEBUG

@@ -68,9 +68,14 @@ def in_language(language: str, caller) -> str:
 
 def crispy(form) -> str:
     """`{{ crispy(form) }}`, what `{% crispy form %}` does in a Django template: the form's FormHelper
-    renders its fields with the "macnss" pack."""
+    renders its fields with the "macnss" pack (macnss.core.forms.PortalFormHelper.render_form)."""
     from crispy_forms.utils import render_crispy_form
 
+    from macnss.core.forms import PortalFormHelper
+
+    helper = getattr(form, "helper", None)
+    if isinstance(helper, PortalFormHelper):
+        return Markup(helper.render_form(form))  # noqa: S704 (escaped by the pack)
     return render_crispy_form(form)
 
 
@@ -92,6 +97,10 @@ def environment(**options) -> Environment:
     # Like the Django templates: a missing variable or attribute renders as nothing, `form.errors` on
     # a page without form included.
     options["undefined"] = ChainableUndefined
+    # Compiled templates in a plain dictionary: Jinja2's default LRU cache moves a template to the end
+    # of a list on every `extends` and `include`, a cost that grows with the number of templates. Ours
+    # are bounded by the code.
+    options.setdefault("cache_size", -1)
     env = Environment(
         extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),

@@ -64,3 +64,43 @@ def test_forms_that_did_not_opt_in_are_not_cached():
 
     render(BankDetailsForm())
     assert core_forms._UNBOUND_FIELD_HTML == {}
+
+
+def without_captcha_keys(html: str) -> str:
+    return re.sub(r"[0-9a-f]{40}", "KEY", html)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_helper_writes_every_form_as_crispys_template_node_does(language):
+    """PortalFormHelper.render_form (what `crispy(form)` calls in Jinja2 pages) against `{% crispy form %}`:
+    every form of the portal, unbound, bound with errors, and with a non-field error."""
+    from tests.core.test_widget_html import awkward_data, form_builders
+
+    compared = 0
+    with translation.override(language):
+        for build in form_builders():
+            unbound = build(None)
+            variants = [(build(None), build(None)), (build(awkward_data(unbound)), build(awkward_data(unbound)))]
+            for ours, crispys in variants:
+                if not isinstance(getattr(ours, "helper", None), core_forms.PortalFormHelper):
+                    continue
+                for form in (ours, crispys):
+                    if form.is_bound:
+                        form.is_valid()
+                        form.add_error(None, "Une erreur <générale> & la suivante")
+                expected = without_captcha_keys(render(crispys))
+                assert without_captcha_keys(ours.helper.render_form(ours)) == expected, type(ours).__name__
+                if ours.is_bound:
+                    assert "alert-danger" in expected and "&lt;générale&gt; &amp; la suivante" in expected
+                compared += 1
+    assert compared >= 40
+
+
+def test_a_form_with_its_own_tag_still_goes_through_crispy(monkeypatch):
+    from crispy_forms import utils
+
+    form = PersonalInformationForm()
+    form.helper.form_tag = True
+    calls = []
+    monkeypatch.setattr(utils, "render_crispy_form", lambda f: calls.append(f) or "crispy")
+    assert form.helper.render_form(form) == "crispy" and calls == [form]

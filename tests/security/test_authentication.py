@@ -98,7 +98,7 @@ def test_overlong_username_on_the_admin_login_is_a_form_error(client):
 def test_overlong_username_on_the_portal_login_is_a_form_error(client):
     response = client.post(reverse("accounts:login"), {"username": "1" * 300, "password": "x"})
     assert response.status_code == 200
-    assert "username" in response.context["form"].errors
+    assert "username" in response.context_data["form"].errors
 
 
 def test_lockout_log_never_receives_an_overlong_username(rf):
