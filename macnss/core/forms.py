@@ -1,7 +1,6 @@
 """Form building blocks shared by every journey: crispy layout without <form> tag, dates as jj/mm/aaaa,
 the captcha field with its labels, and field-level messages in the page's language."""
 
-import functools
 
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
@@ -10,7 +9,6 @@ from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template import engines
 from django.template.defaultfilters import unordered_list
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -18,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from macnss.core import captcha_store
+from macnss.core.form_rendering import field_html
 from macnss.core.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
@@ -29,14 +28,9 @@ DATE_PLACEHOLDER = _("jj/mm/aaaa")
 _UNBOUND_FIELD_HTML: dict[tuple, str] = {}
 
 
-@functools.cache
-def _field_template():
-    return engines["jinja2"].get_template("macnss/field.html").template
-
-
 def render_field_html(bound_field) -> str:
-    """One field in the "macnss" pack's markup (macnss/core/jinja2/macnss/field.html)."""
-    return _field_template().render(field=bound_field)
+    """One field in the "macnss" pack's markup (macnss.core.form_rendering.field_html)."""
+    return field_html(bound_field)
 
 
 class PortalFormHelper(FormHelper):
@@ -61,7 +55,11 @@ class PortalFormHelper(FormHelper):
         rather than through crispy's template node, a twelfth of the login page (docs/PERFORMANCE.md).
         Any other form goes through crispy. tests/core/test_form_rendering.py compares the two on every
         form of the portal."""
-        if self.form_tag or not self.form_show_errors or not self._plain(getattr(self, "template_pack", None) or TEMPLATE_PACK):
+        if (
+            self.form_tag
+            or not self.form_show_errors
+            or not self._plain(getattr(self, "template_pack", None) or TEMPLATE_PACK)
+        ):
             from crispy_forms.utils import render_crispy_form
 
             return render_crispy_form(form)

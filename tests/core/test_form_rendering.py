@@ -104,3 +104,34 @@ def test_a_form_with_its_own_tag_still_goes_through_crispy(monkeypatch):
     calls = []
     monkeypatch.setattr(utils, "render_crispy_form", lambda f: calls.append(f) or "crispy")
     assert form.helper.render_form(form) == "crispy" and calls == [form]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_field_html_writes_every_field_as_the_reference_template(language):
+    """macnss.core.form_rendering.field_html against macnss/core/jinja2/macnss/field.html: every field of
+    every form of the portal, unbound and bound with errors (checkbox, radio, select, fieldset, captcha)."""
+    from macnss.core.form_rendering import field_html
+    from tests.core.test_widget_html import form_builders, variants
+
+    def all_variants():
+        yield from variants()
+        for build in form_builders():  # nothing answered: required messages on boxes and radios
+            form = build({})
+            form.is_valid()
+            yield form
+
+    reference = engines["jinja2"].get_template("macnss/field.html")
+    kinds = set()
+    with translation.override(language):
+        for form in all_variants():
+            for field in form:
+                expected = reference.render({"field": field})
+                assert without_captcha_keys(field_html(field)) == without_captcha_keys(expected), (
+                    type(form).__name__,
+                    field.name,
+                )
+                kinds.add((type(field.field.widget).__name__, bool(field.errors)))
+    widgets = {widget for widget, _errors in kinds}
+    assert {"CheckboxInput", "RadioSelect", "Select", "LabelledCaptchaInput", "HiddenInput", "Textarea"} <= widgets
+    assert {("Select", True), ("TextInput", True), ("FrenchDateInput", True)} <= kinds
+    assert {("CheckboxInput", True), ("RadioSelect", True), ("LabelledCaptchaInput", True)} <= kinds
