@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from macnss.core.forms import CrispyHelperMixin, PortalForm, captcha_field, date_field
+from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import (
     normalize_digits,
@@ -146,7 +146,7 @@ class IdentityForm(PortalForm):
 
     id_document_type = forms.ChoiceField(
         label=_("Type de la pièce d'identité"),
-        choices=IdentityDocumentType.choices,
+        choices=StaticChoices(IdentityDocumentType.choices),
         error_messages={"required": _("Choisissez le type de votre pièce d'identité.")},
     )
     id_document_number = forms.CharField(

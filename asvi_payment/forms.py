@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.forms import clean_cnss_number
-from macnss.core.forms import PortalForm, captcha_field, date_field
+from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.translation import gettext_lazy as _
 
 from .models import CardType
@@ -40,7 +40,7 @@ class DuesForm(PortalForm):
     )
     card_type = forms.ChoiceField(
         label=_("Type de la carte bancaire"),
-        choices=CardType.choices,
+        choices=StaticChoices(CardType.choices),
         initial=CardType.LOCAL,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choisissez le type de votre carte bancaire.")},

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.forms import OtpForm
 from accounts.models import IdentityDocumentType, PhoneOperator, ProfessionalCategory
-from macnss.core.forms import PortalForm, captcha_field, date_field
+from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile, validate_identity_number
 
@@ -28,7 +28,7 @@ class PersonalInformationForm(PortalForm):
 
     id_document_type = forms.ChoiceField(
         label=_("Type de la pièce d'identité"),
-        choices=[("", _("Choisissez…")), *IdentityDocumentType.choices],
+        choices=StaticChoices([("", _("Choisissez…")), *IdentityDocumentType.choices]),
         error_messages={
             "required": _("Choisissez le type de votre pièce d'identité."),
             "invalid_choice": _("Choisissez le type de votre pièce d'identité dans la liste."),
@@ -60,7 +60,7 @@ class PersonalInformationForm(PortalForm):
     )
     phone_operator = forms.ChoiceField(
         label=_("Opérateur téléphonique"),
-        choices=[("", _("Choisissez…")), *PhoneOperator.choices],
+        choices=StaticChoices([("", _("Choisissez…")), *PhoneOperator.choices]),
         error_messages={
             "required": _("Choisissez votre opérateur téléphonique."),
             "invalid_choice": _("Choisissez votre opérateur téléphonique dans la liste."),

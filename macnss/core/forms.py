@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import unordered_list
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -110,6 +111,32 @@ class PortalForm(CrispyHelperMixin, forms.Form):
 
 class PortalModelForm(CrispyHelperMixin, forms.ModelForm):
     pass
+
+
+class StaticChoices(BaseChoiceIterator):
+    """A choice field's choices when they are the same for every form (document types, operators…):
+    shared by the copies of the field that each form instance makes, instead of copied and normalized
+    again for the field and its widget (half the cost of building the TNS identity form).
+
+    Django keeps a BaseChoiceIterator as it is; a form that needs other choices assigns new ones."""
+
+    def __init__(self, choices):
+        self._choices = tuple(normalize_choices(choices))
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __getitem__(self, index):
+        return self._choices[index]
+
+    def __len__(self):
+        return len(self._choices)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 class FrenchDateInput(forms.DateInput):

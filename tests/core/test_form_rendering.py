@@ -135,3 +135,22 @@ def test_field_html_writes_every_field_as_the_reference_template(language):
     assert {"CheckboxInput", "RadioSelect", "Select", "LabelledCaptchaInput", "HiddenInput", "Textarea"} <= widgets
     assert {("Select", True), ("TextInput", True), ("FrenchDateInput", True)} <= kinds
     assert {("CheckboxInput", True), ("RadioSelect", True), ("LabelledCaptchaInput", True)} <= kinds
+
+
+def test_static_choices_are_shared_by_form_instances_and_still_validate():
+    from django import forms
+
+    from macnss.core.forms import PortalForm, StaticChoices
+
+    class OperatorForm(PortalForm):
+        operator = forms.ChoiceField(
+            choices=StaticChoices([("", "Choisissez…"), ("iam", "Maroc Telecom"), ("orange", "Orange")])
+        )
+
+    first, second = OperatorForm({"operator": "iam"}), OperatorForm({"operator": "inwi"})
+    assert first.fields["operator"].choices is second.fields["operator"].choices  # not copied per form
+    assert first.is_valid() and not second.is_valid()
+    assert 'value="orange">Orange</option>' in str(first["operator"])
+    second.fields["operator"].choices = [("inwi", "inwi")]  # a form that needs other choices assigns them
+    assert OperatorForm({"operator": "inwi"}).is_valid() is False
+    assert list(first.fields["operator"].choices)[1] == ("iam", "Maroc Telecom")
