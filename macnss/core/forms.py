@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from macnss.core import captcha_store
 from macnss.core.form_rendering import field_html
+from macnss.core.jinja2env import url_with_key
 from macnss.core.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
@@ -182,6 +183,13 @@ class LabelledCaptchaInput(CaptchaTextInput):
         self._key, self.next_key = self.next_key or captcha_store.new_key(generator), None
         self._value, self.kept_answer = [self._key, self.kept_answer], ""
         self.id_ = self.build_attrs(attrs).get("id", None)
+
+    # The library's URLs, with the part around the key memoized (two reverse() a form otherwise).
+    def image_url(self):
+        return url_with_key("captcha-image", self._key)
+
+    def audio_url(self):
+        return url_with_key("captcha-audio", self._key) if captcha_settings.CAPTCHA_FLITE_PATH else None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

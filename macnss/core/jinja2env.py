@@ -46,6 +46,20 @@ def url(viewname: str, *args, **kwargs) -> str:
         return result
 
 
+_KEY = "KEYPLACEHOLDER"
+
+
+def url_with_key(viewname: str, key: str) -> str:
+    """reverse(viewname, kwargs={"key": key}) for a key of letters and digits (the captcha's image and
+    audio), the rest of the URL memoized as url() memoizes."""
+    memo_key = (viewname, _KEY, translation.get_language(), get_urlconf(), get_script_prefix())
+    try:
+        template = _urls[memo_key]
+    except KeyError:
+        template = _urls[memo_key] = reverse(viewname, kwargs={"key": _KEY})
+    return template.replace(_KEY, key)
+
+
 def static(path: str) -> str:
     try:
         return _static_urls[path]

@@ -1,5 +1,5 @@
 """Django's smallest widget templates, written in Python: `<input>`, `<select>` with its options,
-`<textarea>`, and the radio and checkbox options.
+`<textarea>`, the radio and checkbox options, and the portal's captcha widget.
 
 Each is a line or two of template, but rendering it costs a Jinja2 context and an include of
 `attrs.html` per widget and per option: on a form page with errors, about fifty templates and a
@@ -61,6 +61,25 @@ def _textarea(widget: dict) -> str:
     return f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
+def _captcha(context: dict) -> str:
+    """macnss/core/jinja2/macnss/captcha_widget.html: the image, the audio link, then the key and the
+    answer box (each written by the function of its own template)."""
+    audio = context.get("audio")
+    audio_link = (
+        f'<a href="{escape(audio)}" class="captcha-audio">{escape(context["audio_label"])}</a>' if audio else ""
+    )
+    parts = [
+        f'<div class="captcha"><img src="{escape(context["image"])}" alt="{escape(context["image_alt"])}" '
+        f'class="captcha-image" width="150" height="50">{audio_link}</div>'
+    ]
+    for part in context["widget"]["subwidgets"]:
+        html = render(part["template_name"], {"widget": part})
+        if html is None:
+            raise _NotOurs
+        parts.append(html)
+    return "".join(parts)
+
+
 class _NotOurs(Exception):
     """A widget these functions do not know after all: the template renders it."""
 
@@ -78,12 +97,16 @@ RENDERERS = {
 }
 
 
+# Templates whose function needs the whole context, not only the widget.
+WHOLE_CONTEXT = {"macnss/captcha_widget.html": _captcha}
+
+
 def render(template_name: str, context: dict) -> str | None:
     """The widget's HTML, or None when the template must render it."""
-    function = RENDERERS.get(template_name)
-    if function is None:
-        return None
     try:
-        return function(context["widget"])
+        if template_name in WHOLE_CONTEXT:
+            return WHOLE_CONTEXT[template_name](context)
+        function = RENDERERS.get(template_name)
+        return None if function is None else function(context["widget"])
     except _NotOurs:
         return None

@@ -126,6 +126,7 @@ def test_every_widget_of_every_form_is_written_as_the_templates_write_it(languag
     # The widgets the portal uses are all covered by the Python versions.
     assert {"text.html", "email.html", "password.html", "hidden.html", "date.html", "select.html"} <= checked
     assert {"select_option.html", "radio_option.html", "checkbox.html", "textarea.html", "file.html"} <= checked
+    assert "captcha_widget.html" in checked
 
 
 attribute_values = st.one_of(st.booleans(), st.none(), st.integers(), st.text(max_size=12))
