@@ -84,11 +84,7 @@ PORTAL_CONTEXT_PROCESSORS = [
     "macnss.core.context_processors.portal",
 ]
 TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request", *PORTAL_CONTEXT_PROCESSORS]},
-    },
+    # First: a page's template is found at the first try (a miss costs an exception on every request).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
@@ -97,6 +93,11 @@ TEMPLATES = [
             "environment": "macnss.core.jinja2env.environment",
             "context_processors": [*PORTAL_CONTEXT_PROCESSORS, "macnss.core.context_processors.csrf_once"],
         },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request", *PORTAL_CONTEXT_PROCESSORS]},
     },
 ]
 
