@@ -93,24 +93,33 @@ def page_result(*, name: str, label: str, kind: str, raw: dict) -> PageResult:
 
 
 def ceiling_rps(results: list[PageResult]) -> float:
-    """The bare view is measured first and last: the mean of both, so that a machine that got busier
-    (or quieter) during the run does not skew every ratio one way."""
+    """The mean of every bare-view run (the ceiling of this machine during the run)."""
     bare = [r.rps for r in results if r.kind == "ceiling"]
     return sum(bare) / len(bare) if bare else 0.0
 
 
 def add_ratios(results: list[PageResult]) -> None:
+    """Each page against the bare-view runs just before and just after it (the bench runs the bare view
+    between pages): the machine's speed at the time of the page, not averaged over the whole run, in
+    which a shared host can drift by 20 %. The bare runs themselves against the mean of all of them."""
     ceiling = ceiling_rps(results)
-    for r in results:
-        r.ratio = round(r.rps / ceiling, 3) if ceiling else None
+    for index, r in enumerate(results):
+        if r.kind == "ceiling":
+            r.ratio = round(r.rps / ceiling, 3) if ceiling else None
+            continue
+        before = next((b.rps for b in reversed(results[:index]) if b.kind == "ceiling"), None)
+        after = next((b.rps for b in results[index + 1 :] if b.kind == "ceiling"), None)
+        neighbours = [rps for rps in (before, after) if rps]
+        reference = sum(neighbours) / len(neighbours) if neighbours else ceiling
+        r.ratio = round(r.rps / reference, 3) if reference else None
 
 
 def ceiling_drift(results: list[PageResult]) -> float:
-    """Relative difference between the first and last bare-view runs (0.1 = 10 %)."""
+    """How far apart the fastest and slowest bare-view runs are (0.1 = 10 %)."""
     bare = [r.rps for r in results if r.kind == "ceiling"]
     if len(bare) < 2 or not max(bare):
         return 0.0
-    return round(abs(bare[0] - bare[-1]) / max(bare), 3)
+    return round((max(bare) - min(bare)) / max(bare), 3)
 
 
 @dataclass
@@ -186,7 +195,7 @@ def markdown_report(*, meta: dict, results: list[PageResult], checks: list[GoalC
         f"Machine: {meta.get('machine', '')}",
         "",
         f"Load average before/after: {meta.get('load_average_before', '')} / {meta.get('load_average_after', '')}; "
-        f"bare-view ceiling {meta.get('ceiling_rps', '')} req/s (first/last run differ by "
+        f"bare-view ceiling {meta.get('ceiling_rps', '')} req/s (its fastest and slowest runs differ by "
         f"{meta.get('ceiling_drift', 0):.0%})",
         "",
         "## Results",

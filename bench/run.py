@@ -379,7 +379,11 @@ def measure(run: Run, pages: list[Page], setup: dict, *, profile: str = "") -> t
     args = run.args
     results, failures = [], {}
     if pages and pages[0].kind == "ceiling":
-        pages = [*pages, Page(**{**pages[0].__dict__, "name": "bare_end", "label": pages[0].label + " (again)"})]
+        # The bare view again after each page: each page is compared with the runs on either side of it.
+        bare, sequence = pages[0], [pages[0]]
+        for number, page in enumerate(pages[1:], start=2):
+            sequence += [page, Page(**{**bare.__dict__, "name": f"bare_{number}", "label": f"{bare.label} ({number})"})]
+        pages = sequence
     for page in pages:
         headers, body = request_for(page, port=run.port, setup=setup)
         problem = precheck(page, port=run.port, setup=setup, headers=headers, body=body)
@@ -537,8 +541,8 @@ def main(argv=None) -> int:
         }
         if meta["ceiling_drift"] > 0.15:
             log(
-                f"WARNING: the bare view moved {meta['ceiling_drift']:.0%} between the first and last run: "
-                "the machine is busy with something else, ratios are unreliable"
+                f"WARNING: the bare view moved {meta['ceiling_drift']:.0%} between its runs: the machine is busy "
+                "with something else; each ratio uses the bare runs next to its page, absolute figures do not"
             )
         print()
         print(report.console_table(results))

@@ -51,6 +51,21 @@ def test_ratios_use_the_mean_of_the_first_and_last_bare_runs():
     assert report.ceiling_drift(results) == 0.5
 
 
+def test_each_page_is_compared_with_the_bare_runs_on_either_side_of_it():
+    results = [
+        result("bare", "ceiling", 40_000),
+        result("home", "private", 10_000),
+        result("bare_2", "ceiling", 20_000),
+        result("login", "form", 6_000),
+        result("bare_3", "ceiling", 20_000),
+    ]
+    report.add_ratios(results)
+    assert results[1].ratio == round(1000 / 3000, 3)  # the machine slowed down during «home»
+    assert results[3].ratio == 0.3  # 600 / mean(2000, 2000), not / the mean of the whole run
+    assert report.ceiling_rps(results) == 2000 * 4 / 3
+    assert report.ceiling_drift(results) == 0.5
+
+
 def test_goals_pass_and_fail_on_the_thresholds():
     results = [
         result("bare", "ceiling", 40_000),
