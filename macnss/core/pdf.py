@@ -32,6 +32,19 @@ def _stylesheet(path: str):
     return CSS(filename=str(settings.BASE_DIR / "static" / path), font_config=_font_config())
 
 
+class _StaticImageCache(dict):
+    """WeasyPrint's image cache, kept for the life of the worker process, for the project's own files
+    only (the logo, an SVG parsed once instead of for every receipt): a QR code (a data: URL) differs on
+    every receipt and is not kept, so the cache stays as small as the static images."""
+
+    def __setitem__(self, url, image):
+        if not str(url).startswith("data:"):
+            super().__setitem__(url, image)
+
+
+_IMAGES = _StaticImageCache()
+
+
 def render_document(template_name: str, context: dict, *, stylesheet: str, language: str = "fr"):
     """The laid-out WeasyPrint document of a template and its stylesheet (a path under static/, such
     as pdf/asvi_receipt.css)."""
@@ -40,7 +53,7 @@ def render_document(template_name: str, context: dict, *, stylesheet: str, langu
     with translation.override(language):
         html = render_to_string(template_name, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
+        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config(), cache=_IMAGES
     )
 
 
