@@ -219,13 +219,16 @@ class Run:
         ]
         if worker_class == "gthread":
             cmd += ["--threads", str(threads)]
+        if _listening(self.port):
+            # Otherwise the run would measure that other server (an earlier --keep run, say), not this code.
+            raise RuntimeError(f"something already listens on 127.0.0.1:{self.port}: stop it, or pass --port")
         log("server: " + " ".join(cmd[1:]))
         self.server = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.server.returncode}: see {RESULTS_DIR}/gunicorn.log")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+            if _listening(self.port):
                 return
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not listen within 30 s")
@@ -261,6 +264,12 @@ class Run:
             with contextlib.suppress(Exception):
                 self.flush_redis()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------- HTTP
