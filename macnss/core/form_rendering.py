@@ -11,7 +11,9 @@ page with errors, a tenth of the request.
 from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
 from django.forms.renderers import get_default_renderer
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from macnss.core.widget_html import escape
 
 
 def widget_kind(bound_field: BoundField) -> str:
@@ -74,7 +76,7 @@ def _help_and_errors(field: BoundField, auto_id: str) -> str:
 def field_html(field: BoundField) -> Markup:
     """One field in the pack's markup: label, widget with crispy-bootstrap5's classes, messages, help."""
     if field.is_hidden:
-        return escape(field)
+        return Markup(escape(field))  # noqa: S704 (the widget's own markup)
     kind = widget_kind(field)
     required_class, asterisk = _required(field.field.required)
     auto_id = escape(field.auto_id)
