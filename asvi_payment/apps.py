@@ -22,19 +22,12 @@ class AsviPaymentConfig(AppConfig):
                 order=40,
             )
         )
-        from django.db.models.signals import post_delete, post_save
+        from macnss.core.caching import call_on_person_change
 
         from .models import AsviDue, PaymentOrder
+        from .selectors import dues_changed
 
         register_request_provider(asvi_payment_requests, models=[PaymentOrder])
+        # A due or an order of a person changed: his cached dues page goes (selectors.dues_page).
         for model in (AsviDue, PaymentOrder):
-            post_save.connect(_drop_dues_page, sender=model, dispatch_uid=f"asvi-dues-page-{model.__name__}")
-            post_delete.connect(_drop_dues_page, sender=model, dispatch_uid=f"asvi-dues-page-{model.__name__}-del")
-
-
-def _drop_dues_page(sender, instance, **kwargs):
-    """A due or an order of this person changed: his cached dues page goes (selectors.dues_page)."""
-    from .selectors import dues_changed
-
-    if instance.insured_id:
-        dues_changed(instance.insured_id)
+            call_on_person_change(model, dues_changed, uid=f"asvi-dues-page-{model._meta.label}")

@@ -84,13 +84,8 @@ def requests_changed(person_id) -> None:
 
 
 def _invalidate_on_change(model, person_field: str) -> None:
-    from django.db.models.signals import post_delete, post_save
+    from macnss.core.caching import call_on_person_change
 
-    def changed(sender, instance, **kwargs):
-        person_id = getattr(instance, person_field, None)
-        if person_id:
-            requests_changed(person_id)
-
-    uid = f"portal-requests-{model._meta.label}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
+    call_on_person_change(
+        model, requests_changed, uid=f"portal-requests-{model._meta.label}", person_field=person_field
+    )
