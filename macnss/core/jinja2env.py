@@ -34,16 +34,22 @@ def translated_markup(message: str) -> Markup:
     return Markup(gettext(message))  # noqa: S704 (the project's own catalogues, like the templates)
 
 
+def _memoized_reverse(viewname: str, placeholder: str | None = None) -> str:
+    """reverse(), per view name, language (i18n_patterns), urlconf and script prefix; with `placeholder`
+    as the view's `key` argument."""
+    memo_key = (viewname, placeholder, translation.get_language(), get_urlconf(), get_script_prefix())
+    try:
+        return _urls[memo_key]
+    except KeyError:
+        result = _urls[memo_key] = reverse(viewname, kwargs={"key": placeholder} if placeholder else None)
+        return result
+
+
 def url(viewname: str, *args, **kwargs) -> str:
     """reverse(); memoized when there are no arguments (most links of a page)."""
     if args or kwargs:
         return reverse(viewname, args=args, kwargs=kwargs)
-    key = (viewname, translation.get_language(), get_urlconf(), get_script_prefix())
-    try:
-        return _urls[key]
-    except KeyError:
-        result = _urls[key] = reverse(viewname)
-        return result
+    return _memoized_reverse(viewname)
 
 
 _KEY = "KEYPLACEHOLDER"
@@ -51,13 +57,8 @@ _KEY = "KEYPLACEHOLDER"
 
 def url_with_key(viewname: str, key: str) -> str:
     """reverse(viewname, kwargs={"key": key}) for a key of letters and digits (the captcha's image and
-    audio), the rest of the URL memoized as url() memoizes."""
-    memo_key = (viewname, _KEY, translation.get_language(), get_urlconf(), get_script_prefix())
-    try:
-        template = _urls[memo_key]
-    except KeyError:
-        template = _urls[memo_key] = reverse(viewname, kwargs={"key": _KEY})
-    return template.replace(_KEY, key)
+    audio): the rest of the URL is memoized as url()'s."""
+    return _memoized_reverse(viewname, _KEY).replace(_KEY, key)
 
 
 def static(path: str) -> str:
