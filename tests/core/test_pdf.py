@@ -1,0 +1,195 @@
+"""The PDF documents' own user-agent stylesheet (static/pdf/user_agent.css) changes nothing in them.
+
+WeasyPrint's full user-agent stylesheet is replaced, for speed, by a cut-down copy. These tests render
+each receipt, in every variant its template has, with both stylesheets and compare the laid-out pages
+box for box; and they check that the templates use no element the cut-down copy has no rules for.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import InsuredPerson
+from asvi_payment.models import PaymentLine, PaymentOrder
+from macnss.core import pdf
+from taawidaty.models import RefundClaim
+
+USER_AGENT_CSS = Path(settings.BASE_DIR, "static", "pdf", "user_agent.css")
+
+
+def person(*, arabic_name: bool) -> InsuredPerson:
+    return InsuredPerson(
+        immatriculation_number="300000101",
+        last_name="TAZI",
+        first_name="Nadia",
+        last_name_ar="التازي" if arabic_name else "",
+        first_name_ar="نادية" if arabic_name else "",
+        birth_date=date(1974, 3, 2),
+    )
+
+
+def asvi_receipt(*, arabic_name: bool, language: str):
+    order = PaymentOrder(
+        oid="ASVI2026000123",
+        amount=Decimal("2205.83"),
+        receipt_number="RA20260000123",
+        trans_id="26112212345678",
+        masked_card="4000 00** **** 0010",
+        paid_at=timezone.make_aware(datetime(2026, 11, 22, 10, 30)),
+    )
+    lines = [
+        PaymentLine(due_id=1, code="202001", year=2020, quarter=1, amount=Decimal("1451.10")),
+        PaymentLine(due_id=2, code="202603", year=2026, quarter=3, amount=Decimal("722.00")),
+        PaymentLine(code="202605", year=2026, quarter=5, amount=Decimal("32.73")),
+    ]
+    url = "https://www.macnss.ma/paiement/verifier-un-recu/?reference=RA20260000123&date=22/11/2026"
+    context = {
+        "order": order,
+        "person": person(arabic_name=arabic_name),
+        "lines": lines,
+        "quarter_count": 2,
+        "verify_url": url,
+        "qr_code": pdf.qr_code_data_uri(url),
+    }
+    return "asvi_payment/receipt_pdf.html", context, "pdf/asvi_receipt.css", language
+
+
+def taawidaty_receipt(*, arabic_name: bool, physical_control: bool, mining: bool):
+    claim = RefundClaim(reference="TW2026000042", physical_control=physical_control, mining=mining)
+    url = "https://www.macnss.ma/taawidaty/verifier/?reference=TW2026000042"
+    context = {
+        "claim": claim,
+        "person": person(arabic_name=arabic_name),
+        "submitted_on": date(2026, 11, 22),
+        "verification_url": url,
+        "qr_code": pdf.qr_code_data_uri(url),
+        "customer_service": "080 20 20 109",
+    }
+    return "taawidaty/receipt_pdf.html", context, "pdf/taawidaty_receipt.css", "fr"
+
+
+RECEIPTS = {
+    "asvi-fr": asvi_receipt(arabic_name=True, language="fr"),
+    "asvi-ar-latin-name-only": asvi_receipt(arabic_name=False, language="ar"),
+    "taawidaty": taawidaty_receipt(arabic_name=True, physical_control=False, mining=False),
+    "taawidaty-control-mining": taawidaty_receipt(arabic_name=False, physical_control=True, mining=True),
+}
+
+
+def html_of(receipt) -> str:
+    template, context, _stylesheet, language = receipt
+    with translation.override(language):
+        return render_to_string(template, context)
+
+
+def laid_out(document) -> list[tuple]:
+    """Every box of every page: kind, element, position, size, text and the styles that show."""
+    boxes = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            style = box.style
+            boxes.append(
+                (
+                    type(box).__name__,
+                    getattr(box, "element_tag", None),
+                    *(round(value or 0, 3) for value in (box.position_x, box.position_y, box.width, box.height)),
+                    getattr(box, "text", None),
+                    str(style["color"]),
+                    str(style["background_color"]),
+                    style["font_family"],
+                    style["font_size"],
+                    style["font_weight"],
+                    style["direction"],
+                    style["text_align_all"],
+                    *(str(style[f"border_{side}_width"]) for side in ("top", "right", "bottom", "left")),
+                )
+            )
+    return boxes
+
+
+@pytest.mark.parametrize("name", RECEIPTS)
+def test_receipt_is_laid_out_as_with_weasyprints_own_user_agent_stylesheet(name):
+    from weasyprint import HTML
+
+    template, context, stylesheet, language = RECEIPTS[name]
+    ours = pdf.render_document(template, context, stylesheet=stylesheet, language=language)
+    theirs = HTML(string=html_of(RECEIPTS[name]), base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[pdf._stylesheet(stylesheet)], font_config=pdf._font_config()
+    )
+    assert len(ours.pages) == len(theirs.pages) == 1
+    assert laid_out(ours) == laid_out(theirs)
+    assert ours.make_bookmark_tree() == theirs.make_bookmark_tree()
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+
+def styled_elements(css: str) -> set[str]:
+    """The element names that the stylesheet's selectors name."""
+    without_comments = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors = " ".join(re.findall(r"([^{}]*)\{", without_comments))
+    selectors = re.sub(r"\[[^\]]*\]", "", selectors)  # attribute values are not element names
+    return set(re.findall(r"(?<![-\w.#:@])([a-z][a-z0-9]*)\b", selectors))
+
+
+def test_receipt_templates_use_only_elements_the_user_agent_stylesheet_styles():
+    used = set()
+    for receipt in RECEIPTS.values():
+        parser = _Tags()
+        parser.feed(html_of(receipt))
+        used |= parser.tags
+    # <span> is the one element WeasyPrint's own stylesheet has no rule for either (inline is the default).
+    missing = used - styled_elements(USER_AGENT_CSS.read_text()) - {"span"}
+    assert not missing, f"copy these elements' rules from WeasyPrint's html5_ua.css into {USER_AGENT_CSS}"
+
+
+def test_weasyprint_applies_the_portals_user_agent_stylesheet():
+    # A list item gets a marker from WeasyPrint's own stylesheet only: none means ours is the one applied.
+    from weasyprint import HTML
+
+    def markers(document):
+        boxes = document.pages[0]._page_box.descendants()
+        return [box for box in boxes if (box.element_tag or "").endswith("::marker")]
+
+    list_page = "<ul><li>élément</li></ul>"
+    assert markers(HTML(string=list_page).render())
+    assert not markers(pdf._document_html_class()(string=list_page).render())
+
+
+def test_building_a_pdf_puts_the_garbage_collector_setting_back(monkeypatch):
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    real = pdf.render_document
+
+    def render_document(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_document", render_document)
+    template, context, stylesheet, language = RECEIPTS["taawidaty"]
+    assert pdf.render_pdf(template, context, stylesheet=stylesheet, language=language).startswith(b"%PDF")
+    assert seen[0][0] > before[0]  # fewer collections while the document is built
+    assert gc.get_threshold() == before
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "render_document", broken)
+    with pytest.raises(OSError, match="disk full"):
+        pdf.render_pdf(template, context, stylesheet=stylesheet, language=language)
+    assert gc.get_threshold() == before
