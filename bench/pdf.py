@@ -2,19 +2,27 @@
 """Receipt PDF time (issue 8 §2): the one-page bilingual receipts through macnss.core.pdf.render_pdf.
 
     python bench/pdf.py [--runs 30]
+    python bench/pdf.py --instructions      # the same work counted in instructions (valgrind, ~3 minutes)
 
 Renders the ASVI payment receipt and the TAAWIDATY accusé de dépôt from in-memory objects (no database),
 prints the first (cold) call and the median/p90 of the warm runs, and checks the goal: ≤ 60 ms median.
 What the worker does around it (a SELECT, writing the file) is not included.
+
+Times on a shared host drift by 15-30 % within an hour. `--instructions` counts, with callgrind, the
+instructions of one receipt and of the calibration page, which are the same on every run of the same
+code, and converts them to milliseconds on the reference box: 14 ms × receipt / calibration page.
 """
 
 import argparse
 import json
 import os
 import platform
+import re
 import statistics
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -136,11 +144,75 @@ def measure(name: str, build, runs: int) -> dict:
     }
 
 
+REFERENCE_CALIBRATION_MS = 14.0
+COUNTED = {"calibration": None, "asvi": asvi_receipt, "taawidaty": taawidaty_receipt}
+
+
+def render_repeatedly(target: str, repeat: int) -> None:
+    """What a counted child process does: two warm-up documents, then `repeat` more."""
+    from weasyprint import HTML
+
+    build = COUNTED[target]
+    if build is None:
+        work = lambda: HTML(string=CALIBRATION_HTML).write_pdf()  # noqa: E731
+    else:
+        template, context, language, stylesheet = build()
+        work = lambda: render_pdf(template, context, stylesheet=stylesheet, language=language)  # noqa: E731
+    for _ in range(2 + repeat):
+        work()
+
+
+def counted_instructions(target: str, repeat: int) -> int:
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
+    command += ["--count-child", target, "--repeat", str(repeat)]
+    # A fixed hash seed: set and dict orders, and so the instruction count, are the same on every run.
+    run = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    if run.returncode or not found:
+        raise SystemExit(f"valgrind failed for {target}:\n{run.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def instructions_report() -> int:
+    """Instructions per document: (count with 4 documents - count with 1) / 3, so that start-up and the
+    warm-up documents cancel out."""
+    jobs = [(target, repeat) for target in COUNTED for repeat in (1, 4)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        counts = dict(zip(jobs, pool.map(lambda job: counted_instructions(*job), jobs), strict=True))
+    per_document = {target: (counts[target, 4] - counts[target, 1]) / 3 for target in COUNTED}
+    calibration = per_document.pop("calibration")
+    print(
+        f"Calibration page: {calibration / 1e6:.1f} M instructions (= {REFERENCE_CALIBRATION_MS:.0f} ms on the reference box)"
+    )
+    print(f"{'receipt':<12} {'M instructions':>15} {'reference ms':>13}  goal ≤ {GOAL_MS:.0f} ms")
+    rows = []
+    for target, count in per_document.items():
+        reference_ms = REFERENCE_CALIBRATION_MS * count / calibration
+        rows.append({"receipt": target, "instructions": round(count), "reference_ms": round(reference_ms, 1)})
+        print(
+            f"{target:<12} {count / 1e6:>15.1f} {reference_ms:>13.1f}  {'PASS' if reference_ms <= GOAL_MS else 'FAIL'}"
+        )
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "pdf-instructions-latest.json").write_text(
+        json.dumps({"calibration_instructions": round(calibration), "receipts": rows}, indent=2)
+    )
+    return 0 if all(row["reference_ms"] <= GOAL_MS for row in rows) else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--save", default="", help="also write the last PDFs to this directory (to look at them)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead")
+    parser.add_argument("--count-child", choices=COUNTED, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.count_child:
+        render_repeatedly(args.count_child, args.repeat)
+        return 0
+    if args.instructions:
+        return instructions_report()
     t0 = time.perf_counter()
     import weasyprint  # noqa: F401 - timed apart: the worker imports it once
 
