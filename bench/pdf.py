@@ -6,7 +6,8 @@
 
 Renders the ASVI payment receipt and the TAAWIDATY accusé de dépôt from in-memory objects (no database),
 prints the first (cold) call and the median/p90 of the warm runs, and checks the goal: ≤ 60 ms median.
-What the worker does around it (a SELECT, writing the file) is not included.
+Each run builds the template's context, QR code included, and the PDF; what the worker does around it
+(a SELECT, writing the file) is not included.
 
 Times on a shared host drift by 15-30 % within an hour. `--instructions` counts, with callgrind, the
 instructions of one receipt and of the calibration page, which are the same on every run of the same
@@ -119,15 +120,22 @@ def calibration_ms(runs: int) -> float:
     return round(statistics.median(times), 1)
 
 
+def build_receipt(build) -> bytes:
+    """What the worker does for a receipt apart from the SELECT and writing the file: the context, with
+    its QR code, and the PDF."""
+    template, context, language, stylesheet = build()
+    return render_pdf(template, context, stylesheet=stylesheet, language=language)
+
+
 def measure(name: str, build, runs: int) -> dict:
     template, context, language, stylesheet = build()
     t0 = time.perf_counter()
-    pdf = render_pdf(template, context, stylesheet=stylesheet, language=language)
+    pdf = build_receipt(build)
     cold = (time.perf_counter() - t0) * 1000
     warm = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        render_pdf(template, context, stylesheet=stylesheet, language=language)
+        build_receipt(build)
         warm.append((time.perf_counter() - t0) * 1000)
     warm.sort()
     median = statistics.median(warm)
@@ -153,13 +161,11 @@ def render_repeatedly(target: str, repeat: int) -> None:
     from weasyprint import HTML
 
     build = COUNTED[target]
-    if build is None:
-        work = lambda: HTML(string=CALIBRATION_HTML).write_pdf()  # noqa: E731
-    else:
-        template, context, language, stylesheet = build()
-        work = lambda: render_pdf(template, context, stylesheet=stylesheet, language=language)  # noqa: E731
     for _ in range(2 + repeat):
-        work()
+        if build is None:
+            HTML(string=CALIBRATION_HTML).write_pdf()
+        else:
+            build_receipt(build)
 
 
 def counted_instructions(target: str, repeat: int) -> int:

@@ -6,27 +6,26 @@ import io
 from contextlib import contextmanager
 from functools import cache
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
 def qr_code_data_uri(url: str) -> str:
-    """The QR code of `url` as a data: URL of an 8-bit grey PNG, 2 pixels a module.
+    """The QR code of `url` (error correction M) as a data: URL of an 8-bit grey PNG, 2 pixels a module.
 
-    A PNG lays out faster in WeasyPrint than the equivalent SVG. The receipts scale it without smoothing
-    (`image-rendering: pixelated`), so the modules stay sharp. 8-bit grey rather than segno's own 1-bit
-    PNG: WeasyPrint embeds a grey PNG's pixels as they are, but turns a 1-bit one into RGB and encodes
-    it twice (about 3 % of a receipt's time)."""
-    from PIL import Image  # WeasyPrint's dependency; imported lazily like WeasyPrint itself
+    zxing-cpp encodes it in C++ in 0.3 ms (segno, in Python, took 5 ms, most of it choosing the mask).
+    A PNG lays out faster in WeasyPrint than the equivalent SVG, and the receipts scale it without
+    smoothing (`image-rendering: pixelated`), so the modules stay sharp. 8-bit grey: WeasyPrint embeds
+    such a PNG's pixels as they are, but turns a 1-bit one into RGB and encodes it twice."""
+    import zxingcpp
+    from PIL import Image  # WeasyPrint's dependency; both imported lazily, like WeasyPrint
 
-    rows = [
-        bytes(0 if dark else 255 for dark in row) for row in segno.make(url, error="m").matrix_iter(scale=2, border=1)
-    ]
-    image = Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
+    barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = memoryview(barcode.to_image(scale=2))  # one byte a pixel: 0 dark, 255 light
+    height, width = pixels.shape
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    Image.frombytes("L", (width, height), pixels.tobytes()).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
