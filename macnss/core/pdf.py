@@ -3,6 +3,7 @@
 import base64
 import gc
 import io
+import threading
 from contextlib import contextmanager
 from functools import cache
 
@@ -84,18 +85,31 @@ def render_document(template_name: str, context: dict, *, stylesheet: str, langu
     )
 
 
+_building = threading.Lock()  # guards the two below: PDFs can be built in threads (eager tasks, runserver)
+_documents_being_built = 0
+_threshold_before = gc.get_threshold()
+
+
 @contextmanager
 def _fewer_garbage_collections(threshold: int = 20_000):
-    """Let the cyclic garbage collector run every `threshold` new objects instead of every 700 while a
-    document is built: WeasyPrint allocates about half a million objects a receipt, and the hundreds of
-    collections they triggered were 4-5 % of its time. The cycles left are collected at the first
-    collection after it, as before; the process's setting is put back even on error."""
-    previous = gc.get_threshold()
-    gc.set_threshold(max(threshold, previous[0]), *previous[1:])
+    """Let the cyclic garbage collector run every `threshold` new objects instead of every 700 while
+    documents are built: WeasyPrint allocates about half a million objects a receipt, and the hundreds
+    of collections they triggered were 4-5 % of its time. The cycles left are collected at the first
+    collection after it, as before. The process's setting is put back when the last document being built
+    is done, even on error."""
+    global _documents_being_built, _threshold_before
+    with _building:
+        if _documents_being_built == 0:
+            _threshold_before = gc.get_threshold()
+            gc.set_threshold(max(threshold, _threshold_before[0]), *_threshold_before[1:])
+        _documents_being_built += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        with _building:
+            _documents_being_built -= 1
+            if _documents_being_built == 0:
+                gc.set_threshold(*_threshold_before)
 
 
 def render_pdf(template_name: str, context: dict, *, stylesheet: str, language: str = "fr") -> bytes:

@@ -213,3 +213,16 @@ def test_qr_code_is_an_8_bit_grey_png_that_reads_back_as_the_url():
     assert read.format == zxingcpp.BarcodeFormat.QRCode
     assert read.text == url
     assert read.ec_level == "M"
+
+
+def test_overlapping_pdf_builds_put_the_garbage_collector_setting_back_once_both_are_done():
+    import gc
+
+    before = gc.get_threshold()
+    first, second = pdf._fewer_garbage_collections(), pdf._fewer_garbage_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first build ends while the second still runs
+    assert gc.get_threshold()[0] > before[0]
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
