@@ -2,14 +2,21 @@
 
 import base64
 import gc
+import hashlib
 import io
+import logging
+import os
+import tempfile
 import threading
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 def qr_code_data_uri(url: str) -> str:
@@ -36,6 +43,86 @@ def _font_config():
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
+
+
+# The receipts' fonts, cut down to the characters they print. WeasyPrint reads, subsets and compresses
+# every font a PDF uses, keeping each glyph's number: with the 6,000-glyph system files that was about
+# 8 % of a receipt's time. The cut-down files are made once per machine (fontTools, WeasyPrint's own
+# dependency) from the system fonts, kept in the temporary directory, and named "Receipt Sans" and
+# "Receipt Arabic" in the receipts' stylesheets, which fall back to the system fonts if they are missing.
+_LATIN = ((0x20, 0x7E), (0xA0, 0x17F), (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2122, 0x2122))
+_ARABIC = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x600, 0x6FF),
+    (0x750, 0x77F),
+    (0x2000, 0x206F),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+_RECEIPT_FONTS = (
+    # family in the receipts' stylesheets, CSS weight, system font file, characters kept
+    ("Receipt Sans", "normal", "DejaVuSans.ttf", _LATIN),
+    ("Receipt Sans", "bold", "DejaVuSans-Bold.ttf", _LATIN),
+    ("Receipt Arabic", "normal", "Amiri-Regular.ttf", _ARABIC),
+)
+_FONT_DIRECTORIES = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts", "/Library/Fonts")
+
+
+def _system_font(file_name: str) -> Path | None:
+    for directory in _FONT_DIRECTORIES:
+        found = next(Path(directory).expanduser().rglob(file_name), None)
+        if found:
+            return found
+    return None
+
+
+def _cut_down_font(file_name: str, ranges) -> Path | None:
+    """The system font `file_name` with only the characters in `ranges` (and what shaping them needs),
+    made on first use and then reused by every process; None if the font or a writable place is missing."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = _system_font(file_name)
+    if source is None:
+        return None
+    stat = source.stat()
+    key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{ranges}".encode()).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / "macnss-pdf-fonts" / f"{source.stem}-{key}.ttf"
+    if target.exists():
+        return target
+    try:
+        options = subset.Options()
+        options.layout_features = ["*"]  # every OpenType feature: Arabic shaping needs them
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        options.hinting = False  # WeasyPrint drops hinting from what it embeds anyway
+        font = TTFont(source)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[code for start, end in ranges for code in range(start, end + 1)])
+        subsetter.subset(font)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        font.save(partial)
+        os.replace(partial, target)  # atomic: another process never reads a half-written file
+    except OSError:
+        logger.warning("Receipt font %s not cut down; the PDFs use the system font", file_name, exc_info=True)
+        return None
+    return target
+
+
+@cache
+def _font_faces():
+    """The @font-face rules of the receipts' cut-down fonts (a stylesheet, made once per process)."""
+    from weasyprint import CSS
+
+    rules = []
+    for family, weight, file_name, ranges in _RECEIPT_FONTS:
+        if path := _cut_down_font(file_name, ranges):
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
+            )
+    return CSS(string="\n".join(rules), font_config=_font_config())
 
 
 @cache
@@ -81,7 +168,7 @@ def render_document(template_name: str, context: dict, *, stylesheet: str, langu
     with translation.override(language):
         html = render_to_string(template_name, context)
     return _document_html_class()(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config(), cache=_IMAGES
+        stylesheets=[_font_faces(), _stylesheet(stylesheet)], font_config=_font_config(), cache=_IMAGES
     )
 
 

@@ -121,7 +121,7 @@ def test_receipt_is_laid_out_as_with_weasyprints_own_user_agent_stylesheet(name)
     template, context, stylesheet, language = RECEIPTS[name]
     ours = pdf.render_document(template, context, stylesheet=stylesheet, language=language)
     theirs = HTML(string=html_of(RECEIPTS[name]), base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[pdf._stylesheet(stylesheet)], font_config=pdf._font_config()
+        stylesheets=[pdf._font_faces(), pdf._stylesheet(stylesheet)], font_config=pdf._font_config()
     )
     assert len(ours.pages) == len(theirs.pages) == 1
     assert laid_out(ours) == laid_out(theirs)
@@ -226,3 +226,38 @@ def test_overlapping_pdf_builds_put_the_garbage_collector_setting_back_once_both
     assert gc.get_threshold()[0] > before[0]
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("name", ["asvi-fr", "taawidaty-control-mining"])
+def test_receipts_embed_the_cut_down_fonts_only(name, tmp_path):
+    import subprocess
+
+    template, context, stylesheet, language = RECEIPTS[name]
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(pdf.render_pdf(template, context, stylesheet=stylesheet, language=language))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    embedded = {line.split()[0].split("+", 1)[1] for line in listing.splitlines()[2:]}
+    assert embedded == {"Receipt-Sans", "Receipt-Sans-Bold", "Receipt-Arabic"}
+
+
+def test_a_cut_down_font_is_made_once_and_then_reused(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf.tempfile, "gettempdir", lambda: str(tmp_path))
+    made = pdf._cut_down_font("DejaVuSans.ttf", pdf._LATIN)
+    assert made.parent == tmp_path / "macnss-pdf-fonts"
+    assert made.stat().st_size < pdf._system_font("DejaVuSans.ttf").stat().st_size / 5
+    from fontTools import subset
+
+    def no_second_subset(*args, **kwargs):
+        raise AssertionError("subset again")
+
+    monkeypatch.setattr(subset.Subsetter, "subset", no_second_subset)
+    assert pdf._cut_down_font("DejaVuSans.ttf", pdf._LATIN) == made
+
+
+def test_without_the_system_font_receipts_fall_back_to_it_by_name(monkeypatch):
+    monkeypatch.setattr(pdf, "_system_font", lambda file_name: None)
+    assert pdf._cut_down_font("Amiri-Regular.ttf", pdf._ARABIC) is None
+    for path in ("pdf/asvi_receipt.css", "pdf/taawidaty_receipt.css"):
+        css = Path(settings.BASE_DIR, "static", path).read_text()
+        assert '"Receipt Sans", "DejaVu Sans"' in css
+        assert '"Receipt Arabic", "Amiri"' in css
