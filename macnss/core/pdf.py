@@ -105,7 +105,7 @@ def _cut_down_font(file_name: str, ranges) -> Path | None:
         partial = target.with_name(f"{target.name}.{os.getpid()}.part")
         font.save(partial)
         os.replace(partial, target)  # atomic: another process never reads a half-written file
-    except OSError:
+    except Exception:  # a read-only disk or a font fontTools cannot read: the system font still works
         logger.warning("Receipt font %s not cut down; the PDFs use the system font", file_name, exc_info=True)
         return None
     return target

@@ -261,3 +261,12 @@ def test_without_the_system_font_receipts_fall_back_to_it_by_name(monkeypatch):
         css = Path(settings.BASE_DIR, "static", path).read_text()
         assert '"Receipt Sans", "DejaVu Sans"' in css
         assert '"Receipt Arabic", "Amiri"' in css
+
+
+def test_a_font_that_cannot_be_cut_down_leaves_the_system_font(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf.tempfile, "gettempdir", lambda: str(tmp_path))
+    broken = tmp_path / "Broken.ttf"
+    broken.write_bytes(b"not a font")
+    monkeypatch.setattr(pdf, "_system_font", lambda file_name: broken)
+    assert pdf._cut_down_font("Broken.ttf", pdf._LATIN) is None
+    assert not list((tmp_path / "macnss-pdf-fonts").glob("*.ttf"))
