@@ -8,11 +8,12 @@ Django's Jinja2 templates (django/forms/jinja2/django/forms/widgets/); tests/cor
 compares them on every field of every form of the portal. Any other template is rendered as usual.
 """
 
+from functools import cache
+
 # markupsafe.escape's characters and entities (what Jinja2's autoescape writes), as a plain string: a
 # form page escapes some two hundred attribute names and values, and building a Markup for each was a
 # tenth of its rendering. An object with __html__ (already safe markup) is written as it is, as there.
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-_NAMES: dict[str, str] = {}  # attribute names come from the code: escaped once
 
 
 def escape(value) -> str:
@@ -20,12 +21,10 @@ def escape(value) -> str:
     return html() if html is not None else str(value).translate(_ENTITIES)
 
 
+@cache
 def _name(name: str) -> str:
-    try:
-        return _NAMES[name]
-    except KeyError:
-        escaped = _NAMES[name] = escape(name)
-        return escaped
+    """An attribute name, escaped once: names come from the code, not from users."""
+    return escape(name)
 
 
 def _attrs(attrs: dict) -> str:
