@@ -24,8 +24,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,68 +34,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import InsuredPerson  # noqa: E402
-from macnss.core.pdf import qr_code_data_uri, render_document, render_pdf  # noqa: E402
+from bench.sample_receipts import asvi_receipt, taawidaty_receipt  # noqa: E402
+from macnss.core.pdf import render_document, render_pdf  # noqa: E402
 
 GOAL_MS = 60.0
-
-
-def person() -> InsuredPerson:
-    return InsuredPerson(
-        immatriculation_number="300000101",
-        last_name="TAZI",
-        first_name="Nadia",
-        last_name_ar="التازي",
-        first_name_ar="نادية",
-        birth_date=date(1974, 3, 2),
-    )
-
-
-def asvi_receipt() -> tuple[str, dict, str]:
-    from asvi_payment.models import PaymentLine, PaymentOrder
-
-    order = PaymentOrder(
-        oid="ASVI2026000123",
-        amount=Decimal("2975.66"),
-        receipt_number="RA20260000123",
-        trans_id="26112212345678",
-        masked_card="4000 00** **** 0010",
-        paid_at=timezone.make_aware(datetime(2026, 11, 22, 10, 30)),
-    )
-    lines = [
-        PaymentLine(due_id=1, code="202001", year=2020, quarter=1, amount=Decimal("1451.10")),
-        PaymentLine(due_id=2, code="202603", year=2026, quarter=3, amount=Decimal("754.30")),
-        PaymentLine(due_id=3, code="202604", year=2026, quarter=4, amount=Decimal("737.53")),
-        PaymentLine(code="202605", year=2026, quarter=5, amount=Decimal("32.73")),
-    ]
-    url = "https://www.macnss.ma/paiement/verifier-un-recu/?reference=RA20260000123&date=22/11/2026"
-    context = {
-        "order": order,
-        "person": person(),
-        "lines": lines,
-        "quarter_count": 3,
-        "verify_url": url,
-        "qr_code": qr_code_data_uri(url),
-    }
-    return "asvi_payment/receipt_pdf.html", context, "fr", "pdf/asvi_receipt.css"
-
-
-def taawidaty_receipt() -> tuple[str, dict, str]:
-    from taawidaty.models import RefundClaim
-
-    claim = RefundClaim(reference="TW2026000042")
-    url = "https://www.macnss.ma/taawidaty/verifier/?reference=TW2026000042"
-    context = {
-        "claim": claim,
-        "person": person(),
-        "submitted_on": date(2026, 11, 22),
-        "verification_url": url,
-        "qr_code": qr_code_data_uri(url),
-        "customer_service": "080 20 20 109",
-    }
-    return "taawidaty/receipt_pdf.html", context, "fr", "pdf/taawidaty_receipt.css"
 
 
 CALIBRATION_HTML = (
@@ -123,12 +63,13 @@ def calibration_ms(runs: int) -> float:
 def build_receipt(build) -> bytes:
     """What the worker does for a receipt apart from the SELECT and writing the file: the context, with
     its QR code, and the PDF."""
-    template, context, language, stylesheet = build()
-    return render_pdf(template, context, stylesheet=stylesheet, language=language)
+    receipt = build()
+    return render_pdf(receipt.template, receipt.context, stylesheet=receipt.stylesheet, language=receipt.language)
 
 
-def measure(name: str, build, runs: int) -> dict:
-    template, context, language, stylesheet = build()
+def measure(name: str, build, runs: int) -> tuple[dict, bytes]:
+    """The receipt's timings, and the PDF of its first (cold) run."""
+    receipt = build()
     t0 = time.perf_counter()
     pdf = build_receipt(build)
     cold = (time.perf_counter() - t0) * 1000
@@ -141,15 +82,19 @@ def measure(name: str, build, runs: int) -> dict:
     median = statistics.median(warm)
     return {
         "receipt": name,
-        "template": template,
-        "pages": len(render_document(template, context, stylesheet=stylesheet, language=language).pages),
+        "template": receipt.template,
+        "pages": len(
+            render_document(
+                receipt.template, receipt.context, stylesheet=receipt.stylesheet, language=receipt.language
+            ).pages
+        ),
         "bytes": len(pdf),
         "cold_ms": round(cold, 1),
         "warm_median_ms": round(median, 1),
         "warm_p90_ms": round(warm[int(0.9 * (len(warm) - 1))], 1),
         "runs": runs,
         "passed": median <= GOAL_MS,
-    }
+    }, pdf
 
 
 REFERENCE_CALIBRATION_MS = 14.0
@@ -224,14 +169,16 @@ def main() -> int:
 
     import_ms = (time.perf_counter() - t0) * 1000
     calibration = calibration_ms(args.runs)
-    rows = [measure("ASVI payment receipt", asvi_receipt, args.runs)]
-    rows.append(measure("TAAWIDATY accusé de dépôt", taawidaty_receipt, args.runs))
+    measured = {
+        "asvi": measure("ASVI payment receipt", asvi_receipt, args.runs),
+        "taawidaty": measure("TAAWIDATY accusé de dépôt", taawidaty_receipt, args.runs),
+    }
+    rows = [row for row, _pdf in measured.values()]
     if args.save:
         out = Path(args.save)
         out.mkdir(parents=True, exist_ok=True)
-        for name, build in (("asvi", asvi_receipt), ("taawidaty", taawidaty_receipt)):
-            template, context, language, stylesheet = build()
-            (out / f"{name}.pdf").write_bytes(render_pdf(template, context, stylesheet=stylesheet, language=language))
+        for name, (_row, pdf) in measured.items():
+            (out / f"{name}.pdf").write_bytes(pdf)
     print(f"WeasyPrint import: {import_ms:.0f} ms (once per worker process)  —  {platform.platform()}")
     print(f"Calibration, minimal Latin-only page: {calibration:.1f} ms median (reference box: 14 ms)")
     print(f"{'receipt':<28} {'pages':>5} {'KB':>5} {'cold ms':>8} {'median':>7} {'p90':>6}  goal ≤ {GOAL_MS:.0f} ms")

@@ -6,73 +6,18 @@ box for box; and they check that the templates use no element the cut-down copy 
 """
 
 import re
-from datetime import date, datetime
-from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
-from accounts.models import InsuredPerson
-from asvi_payment.models import PaymentLine, PaymentOrder
+from bench.sample_receipts import asvi_receipt, taawidaty_receipt
 from macnss.core import pdf
-from taawidaty.models import RefundClaim
 
 USER_AGENT_CSS = Path(settings.BASE_DIR, "static", "pdf", "user_agent.css")
-
-
-def person(*, arabic_name: bool) -> InsuredPerson:
-    return InsuredPerson(
-        immatriculation_number="300000101",
-        last_name="TAZI",
-        first_name="Nadia",
-        last_name_ar="التازي" if arabic_name else "",
-        first_name_ar="نادية" if arabic_name else "",
-        birth_date=date(1974, 3, 2),
-    )
-
-
-def asvi_receipt(*, arabic_name: bool, language: str):
-    order = PaymentOrder(
-        oid="ASVI2026000123",
-        amount=Decimal("2205.83"),
-        receipt_number="RA20260000123",
-        trans_id="26112212345678",
-        masked_card="4000 00** **** 0010",
-        paid_at=timezone.make_aware(datetime(2026, 11, 22, 10, 30)),
-    )
-    lines = [
-        PaymentLine(due_id=1, code="202001", year=2020, quarter=1, amount=Decimal("1451.10")),
-        PaymentLine(due_id=2, code="202603", year=2026, quarter=3, amount=Decimal("722.00")),
-        PaymentLine(code="202605", year=2026, quarter=5, amount=Decimal("32.73")),
-    ]
-    url = "https://www.macnss.ma/paiement/verifier-un-recu/?reference=RA20260000123&date=22/11/2026"
-    context = {
-        "order": order,
-        "person": person(arabic_name=arabic_name),
-        "lines": lines,
-        "quarter_count": 2,
-        "verify_url": url,
-        "qr_code": pdf.qr_code_data_uri(url),
-    }
-    return "asvi_payment/receipt_pdf.html", context, "pdf/asvi_receipt.css", language
-
-
-def taawidaty_receipt(*, arabic_name: bool, physical_control: bool, mining: bool):
-    claim = RefundClaim(reference="TW2026000042", physical_control=physical_control, mining=mining)
-    url = "https://www.macnss.ma/taawidaty/verifier/?reference=TW2026000042"
-    context = {
-        "claim": claim,
-        "person": person(arabic_name=arabic_name),
-        "submitted_on": date(2026, 11, 22),
-        "verification_url": url,
-        "qr_code": pdf.qr_code_data_uri(url),
-        "customer_service": "080 20 20 109",
-    }
-    return "taawidaty/receipt_pdf.html", context, "pdf/taawidaty_receipt.css", "fr"
 
 
 RECEIPTS = {
