@@ -1,5 +1,6 @@
 """Bilingual PDF documents from Django templates (WeasyPrint), and QR codes for authenticity pages."""
 
+import atexit
 import base64
 import gc
 import hashlib
@@ -160,6 +161,17 @@ def _document_html_class():
             return [user_agent]
 
     return DocumentHTML
+
+
+@atexit.register
+def _forget_fonts():
+    """WeasyPrint deletes a font configuration's copies of the @font-face files when it is collected; at
+    interpreter exit that came too late (its module already gone): an error on stderr and the copies left
+    in the temporary directory, for every worker process. Dropped here, while everything still works."""
+    _IMAGES.clear()  # the logo keeps the layout context it was drawn in, and so the font configuration
+    for cached in (_document_html_class, _stylesheet, _font_faces, _font_config):
+        cached.cache_clear()
+    gc.collect()
 
 
 def render_document(template_name: str, context: dict, *, stylesheet: str, language: str = "fr"):

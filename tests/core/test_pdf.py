@@ -215,3 +215,25 @@ def test_a_font_that_cannot_be_cut_down_leaves_the_system_font(monkeypatch, tmp_
     monkeypatch.setattr(pdf, "_system_font", lambda file_name: broken)
     assert pdf._cut_down_font("Broken.ttf", pdf._LATIN) is None
     assert not list((tmp_path / "macnss-pdf-fonts").glob("*.ttf"))
+
+
+def test_a_worker_that_built_receipts_exits_cleanly_and_leaves_no_font_copies(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from bench.sample_receipts import taawidaty_receipt\n"
+        "from macnss.core.pdf import render_pdf\n"
+        "r = taawidaty_receipt()\n"
+        "render_pdf(r.template, r.context, stylesheet=r.stylesheet, language=r.language)\n"
+    )
+    environment = {**os.environ, "TMPDIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "macnss.settings.base"}
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Exception ignored" not in run.stderr
+    assert not list(tmp_path.glob("weasyprint-*"))  # WeasyPrint's copies of the fonts, removed at exit
+    assert list((tmp_path / "macnss-pdf-fonts").glob("*.ttf"))  # the cut-down fonts stay, for next time
