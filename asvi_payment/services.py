@@ -283,6 +283,7 @@ def _apply_callback(fields: dict[str, str], hash_ok: bool) -> CallbackOutcome:
 
 
 def receipt_context(order: PaymentOrder) -> dict:
+    """What the receipt page, the e-mail and the PDF show (the PDF adds its QR code)."""
     path = reverse("asvi_payment:verify_receipt")
     verify_url = f"{settings.PUBLIC_BASE_URL}{path}?reference={order.receipt_number}&date={order.paid_at:%d/%m/%Y}"
     lines = list(order.lines.all())
@@ -292,16 +293,14 @@ def receipt_context(order: PaymentOrder) -> dict:
         "lines": lines,
         "quarter_count": sum(1 for line in lines if not line.is_fee),
         "verify_url": verify_url,
-        "qr_code": qr_code_data_uri(verify_url),
     }
 
 
 def receipt_pdf_bytes(order: PaymentOrder) -> bytes:
+    context = receipt_context(order)
+    context["qr_code"] = qr_code_data_uri(context["verify_url"])
     return render_pdf(
-        "asvi_payment/receipt_pdf.html",
-        receipt_context(order),
-        stylesheet="pdf/asvi_receipt.css",
-        language=order.language,
+        "asvi_payment/receipt_pdf.html", context, stylesheet="pdf/asvi_receipt.css", language=order.language
     )
 
 
