@@ -164,10 +164,11 @@ def _document_html_class():
 
 
 @atexit.register
-def _forget_fonts():
+def release_fonts():
     """WeasyPrint deletes a font configuration's copies of the @font-face files when it is collected; at
     interpreter exit that came too late (its module already gone): an error on stderr and the copies left
-    in the temporary directory, for every worker process. Dropped here, while everything still works."""
+    in the temporary directory, for every worker process. Dropped here, while everything still works: at
+    exit, and from macnss.celery when a prefork child leaves (it skips atexit)."""
     _IMAGES.clear()  # the logo keeps the layout context it was drawn in, and so the font configuration
     for cached in (_document_html_class, _stylesheet, _font_faces, _font_config):
         cached.cache_clear()

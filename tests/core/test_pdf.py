@@ -237,3 +237,15 @@ def test_a_worker_that_built_receipts_exits_cleanly_and_leaves_no_font_copies(tm
     assert "Exception ignored" not in run.stderr
     assert not list(tmp_path.glob("weasyprint-*"))  # WeasyPrint's copies of the fonts, removed at exit
     assert list((tmp_path / "macnss-pdf-fonts").glob("*.ttf"))  # the cut-down fonts stay, for next time
+
+
+def test_a_prefork_worker_child_releases_the_fonts_as_it_leaves(monkeypatch):
+    # Celery's prefork children leave through os._exit, which skips atexit.
+    from celery.signals import worker_process_shutdown
+
+    import macnss.celery  # noqa: F401 - connects the handler
+
+    released = []
+    monkeypatch.setattr(pdf, "release_fonts", lambda: released.append(True))
+    worker_process_shutdown.send(sender=None, pid=1, exitcode=0)
+    assert released == [True]
