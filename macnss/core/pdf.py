@@ -147,16 +147,51 @@ class _StaticImageCache(dict):
 _IMAGES = _StaticImageCache()
 
 
+def _xhtml_root(html: str):
+    """The document's element tree, read by the standard library's XML parser (expat, in C), or None if
+    the document is not a well-formed XHTML page.
+
+    WeasyPrint reads HTML with tinyhtml5, an HTML5 parser written in Python: 6-9 % of a receipt. The
+    receipt templates are written as XHTML (every element closed, <tbody> written out), for which both
+    parsers build the same tree (tests/core/test_pdf.py compares them for every receipt). Whatever expat
+    refuses (an HTML entity such as &nbsp;, an unclosed <br>, a control character in the data) goes to
+    tinyhtml5, as before. defusedxml refuses entity declarations, so no document can expand into an XML
+    bomb (autoescaping already keeps data from adding markup)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(html)
+    except (ParseError, DefusedXmlException):
+        return None
+    return root if root.tag == "html" else None
+
+
 @cache
 def _document_html_class():
     """WeasyPrint's HTML with the portal's own user-agent stylesheet (static/pdf/user_agent.css: why, and
-    how it is kept equal to WeasyPrint's for the receipts). `_ua_stylesheets` is WeasyPrint's hook for
-    it; tests/core/test_pdf.py fails if a new WeasyPrint stops calling it."""
-    from weasyprint import HTML  # imported lazily: it loads Pango, which the web process rarely needs
+    how it is kept equal to WeasyPrint's for the receipts), read by expat when it can (`_xhtml_root`).
+    `_ua_stylesheets` is WeasyPrint's hook for the stylesheet; the attributes set in `__init__` are those
+    HTML's own sets. tests/core/test_pdf.py fails if a new WeasyPrint stops calling the hook or sets
+    other attributes."""
+    import cssselect2
+    from weasyprint import HTML, _find_base_url  # lazily: WeasyPrint loads Pango, which web requests rarely need
+    from weasyprint.urls import URLFetcher, ensure_url
 
     user_agent = _stylesheet("pdf/user_agent.css")
 
     class DocumentHTML(HTML):
+        def __init__(self, string: str, base_url: str | None = None):
+            root = _xhtml_root(string)
+            if root is None:
+                super().__init__(string=string, base_url=base_url)
+                return
+            self.base_url = _find_base_url(root, ensure_url(base_url) if base_url is not None else None)
+            self.url_fetcher = URLFetcher()
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
         def _ua_stylesheets(self, forms=False):
             return [user_agent]
 

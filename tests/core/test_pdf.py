@@ -1,8 +1,10 @@
-"""The PDF documents' own user-agent stylesheet (static/pdf/user_agent.css) changes nothing in them.
+"""What macnss.core.pdf does for speed changes nothing in the receipts.
 
-WeasyPrint's full user-agent stylesheet is replaced, for speed, by a cut-down copy. These tests render
-each receipt, in every variant its template has, with both stylesheets and compare the laid-out pages
-box for box; and they check that the templates use no element the cut-down copy has no rules for.
+WeasyPrint's full user-agent stylesheet is replaced by a cut-down copy (static/pdf/user_agent.css), and
+its HTML5 parser, for well-formed XHTML, by the standard library's XML parser. These tests render each
+receipt, in every variant its template has, both ways and compare the laid-out pages box for box; they
+check that the templates use no element the cut-down copy has no rules for, and that both parsers read
+each receipt into the same tree.
 """
 
 import re
@@ -32,6 +34,14 @@ def html_of(receipt) -> str:
     template, context, _stylesheet, language = receipt
     with translation.override(language):
         return render_to_string(template, context)
+
+
+def element_tree(element, depth=0) -> list[str]:
+    """Every element of a tree, one line each: name, attributes, text and the text after it."""
+    lines = [f"{'  ' * depth}{element.tag} {sorted(element.attrib.items())} {element.text!r} {element.tail!r}"]
+    for child in element:
+        lines += element_tree(child, depth + 1)
+    return lines
 
 
 def laid_out(document) -> list[tuple]:
@@ -71,6 +81,51 @@ def test_receipt_is_laid_out_as_with_weasyprints_own_user_agent_stylesheet(name)
     assert len(ours.pages) == len(theirs.pages) == 1
     assert laid_out(ours) == laid_out(theirs)
     assert ours.make_bookmark_tree() == theirs.make_bookmark_tree()
+
+
+@pytest.mark.parametrize("name", RECEIPTS)
+def test_receipt_templates_are_xhtml_that_expat_reads_into_the_html5_parsers_tree(name):
+    import tinyhtml5
+
+    html = html_of(RECEIPTS[name])
+    read_by_expat = pdf._xhtml_root(html)
+    assert read_by_expat is not None, "write the receipt templates as XHTML: close every element, write <tbody>"
+    assert element_tree(read_by_expat) == element_tree(tinyhtml5.parse(html, namespace_html_elements=False))
+
+
+def test_document_html_sets_what_weasyprints_html_sets():
+    from weasyprint import HTML
+
+    html = html_of(RECEIPTS["asvi-fr"])
+    ours = pdf._document_html_class()(string=html, base_url=str(settings.BASE_DIR))
+    theirs = HTML(string=html, base_url=str(settings.BASE_DIR))
+    assert pdf._xhtml_root(html) is not None  # this is the expat path
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert (ours.base_url, ours.media_type, type(ours.url_fetcher)) == (
+        theirs.base_url,
+        theirs.media_type,
+        type(theirs.url_fetcher),
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>Montant&nbsp;: 12 DH<br>Reçu</p>",  # HTML entity, unclosed <br>, no <html>
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><p>Reçu</p></body></html>',
+        '<html lang="fr"><head></head><body><p>Reçu \x01 illisible</p></body></html>',  # a control character
+    ],
+)
+def test_pages_expat_cannot_read_are_read_by_weasyprints_html5_parser(page):
+    assert pdf._xhtml_root(page) is None
+    document = pdf._document_html_class()(string=page).render()
+    text = "".join(getattr(box, "text", "") for box in document.pages[0]._page_box.descendants())
+    assert "Reçu" in text
+
+
+def test_a_page_declaring_xml_entities_is_not_read_by_expat():
+    laughs = '<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    assert pdf._xhtml_root(f"<!DOCTYPE html [{laughs}]><html><head></head><body><p>&b;</p></body></html>") is None
 
 
 class _Tags(HTMLParser):
