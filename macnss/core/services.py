@@ -41,12 +41,24 @@ def queue_sms(*, to: str, body: str, purpose: str, language: str = "fr", sensiti
     return sms
 
 
+RIGHT_TO_LEFT_MARK = "\u200f"
+
+
+def right_to_left_lines(text: str) -> str:
+    """Plain text whose every line starts with a RIGHT-TO-LEFT MARK (invisible). Mail clients give each
+    line of a plain-text e-mail the direction of its first letter: in an Arabic e-mail, a line that starts
+    with a number or a Latin code ("- 202001 : 1451.10 DH") was laid out left to right, against the rest."""
+    return "\n".join(RIGHT_TO_LEFT_MARK + line if line.strip() else line for line in text.split("\n"))
+
+
 def queue_email(
     *, to: str, subject: str, body: str, purpose: str, language: str = "fr", attachment=None, attachment_name=""
 ) -> OutboundEmail:
     """Write the e-mail (and its attachment) to the outbox and send it after commit."""
     from .tasks import send_email
 
+    if language.split("-")[0] in settings.LANGUAGES_BIDI:
+        body = right_to_left_lines(body)
     email = OutboundEmail(
         to=to, subject=subject, body=body, purpose=purpose, language=language, attachment_name=attachment_name
     )

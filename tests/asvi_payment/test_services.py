@@ -115,6 +115,22 @@ def test_approved_callback_pays_order_and_quarters_and_mails_the_pdf(
     assert "1467.06" in mail.outbox[0].body
 
 
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_receipt_email_lines_run_right_to_left_in_arabic_only(
+    language, member, due_2020_t1, django_capture_on_commit_callbacks
+):
+    order = services.create_payment_order(
+        person=member, due_ids=[due_2020_t1.pk], card_type="LOC", idempotency_key="k", language=language
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handle_callback(fields=callback_fields(order))
+    lines = [line for line in mail.outbox[0].body.split("\n") if line.strip()]
+    # A client gives each line the direction of its first letter; "- 202001 : …" starts with a number.
+    assert any(line.lstrip("\u200f").startswith("- 202001") for line in lines)
+    starting_right_to_left = [line.startswith("\u200f") for line in lines]
+    assert all(starting_right_to_left) if language == "ar" else not any(starting_right_to_left)
+
+
 def test_confirmation_mode_approved(settings, order):
     settings.CMI_CONFIRMATION_MODE = "APPROVED"
     assert services.handle_callback(fields=callback_fields(order)).reply == "APPROVED"
