@@ -28,7 +28,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import IdentityDocumentType, ProfessionalCategory, ProfessionalSubCategory
@@ -306,9 +306,15 @@ def apply_liaison_import(*, raw: bytes, text: str, file_name: str, by=None) -> t
     parsed = parse_liaison_csv(raw=raw, text=text)
     if not parsed.is_valid:
         raise ImportRejected(parsed)
-    batch = LiaisonImport.objects.create(
-        checksum=checksum, file_name=file_name[:255], imported_by=by if getattr(by, "pk", None) else None
-    )
+    try:
+        with transaction.atomic():  # a savepoint, so that this transaction goes on if the insert fails
+            batch = LiaisonImport.objects.create(
+                checksum=checksum, file_name=file_name[:255], imported_by=by if getattr(by, "pk", None) else None
+            )
+    except IntegrityError:
+        # Another agent imported the same file at the same moment: PostgreSQL held this insert until that
+        # import committed, then refused it. Theirs is the import, as for a file imported before.
+        return LiaisonImport.objects.get(checksum=checksum), False
     existing = {
         (e.id_document_type, e.id_document_number): e
         for e in LiaisonListEntry.objects.select_for_update().filter(
