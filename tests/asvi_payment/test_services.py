@@ -1,6 +1,5 @@
 """Dues, orders and the callback — the source of truth — against the database."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from accounts.models import Regime
 from asvi_payment import cmi, selectors, services
 from asvi_payment.models import AsviDue, CallbackRecord, DueStatus, OrderStatus, PaymentOrder
 from macnss.core.models import OutboundEmail, StatusChange
+from tests.concurrency import run_at_once
 from tests.factories import InsuredPersonFactory
 
 from .conftest import callback_fields, make_due
@@ -258,22 +258,8 @@ def test_concurrent_identical_callbacks_pay_once_on_postgresql(member):
     due = make_due(member, 2020, 1)
     order = services.create_payment_order(person=member, due_ids=[due.pk], card_type="LOC", idempotency_key="pg")
     fields = callback_fields(order)
-    replies, barrier = [], threading.Barrier(20)
-
-    def deliver():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            replies.append(services.handle_callback(fields=dict(fields)).reply)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_at_once(*[lambda: services.handle_callback(fields=dict(fields))] * 20)
+    replies = [getattr(result, "reply", result) for result in results]  # an exception shows as itself
     assert replies == ["ACTION=POSTAUTH"] * 20
     assert StatusChange.objects.filter(to_status="paid", content_type__model="paymentorder").count() == 1
     assert AsviDue.objects.get(pk=due.pk).status == DueStatus.PAID

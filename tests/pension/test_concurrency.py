@@ -1,12 +1,11 @@
 """Two submissions at the same time (two tabs, a double click) give exactly one request (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from pension import services
 from pension.models import PensionRequest
+from tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,26 +18,14 @@ def _postgres_only():
 
 def test_parallel_submissions_give_one_request(make_tns, submit_kwargs):
     person = make_tns()
-    barrier = threading.Barrier(6)
-    outcomes: list[str] = []
+    results = run_at_once(*[lambda: services.submit_pension_request(**submit_kwargs(person))] * 6)
 
-    def submit():
-        try:
-            barrier.wait()
-            services.submit_pension_request(**submit_kwargs(person))
-            outcomes.append("created")
-        except services.AlreadyRequested:
-            outcomes.append("already")
-        except Exception as exc:  # pragma: no cover - reported by the assertion below
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
+    def outcome(result) -> str:
+        if isinstance(result, services.AlreadyRequested):
+            return "already"
+        return repr(result) if isinstance(result, Exception) else "created"
 
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome(result) for result in results]
     assert sorted(outcomes) == ["already"] * 5 + ["created"]
     assert PensionRequest.objects.filter(insured=person).count() == 1
 
@@ -49,21 +36,6 @@ def test_parallel_submissions_with_a_new_rib_record_one_mandate(make_tns, submit
     from .conftest import make_rib
 
     person = make_tns(with_rib=False)
-    barrier = threading.Barrier(4)
-
-    def submit():
-        try:
-            barrier.wait()
-            services.submit_pension_request(**submit_kwargs(person, rib=make_rib(31337)))
-        except services.AlreadyRequested:
-            pass
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(*[lambda: services.submit_pension_request(**submit_kwargs(person, rib=make_rib(31337)))] * 4)
     assert PensionRequest.objects.filter(insured=person).count() == 1
     assert DirectDebitMandate.objects.filter(insured=person).count() == 1

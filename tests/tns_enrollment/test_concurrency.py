@@ -5,10 +5,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Regime, User
 from macnss.core.models import OutboundSms
+from tests.concurrency import run_at_once
 from tests.factories import InsuredPersonFactory
 from tns_enrollment import services
 
@@ -21,23 +22,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_two_simultaneous_confirmations_create_one_account(make_entry):
     entry = make_entry(id_document_number="LL000001", id_document_expiry=EXPIRY, birth_date=BIRTH)
     attempts = [services.start_onboarding(**typed()).attempt.pk for _ in range(2)]
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def confirm(attempt_id):
-        try:
-            barrier.wait()
-            services.complete_onboarding(attempt_id=attempt_id)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=confirm, args=(pk,)) for pk in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(*[lambda pk=pk: services.complete_onboarding(attempt_id=pk) for pk in attempts])
+    errors = [result for result in results if isinstance(result, Exception)]
     assert not errors
     entry.refresh_from_db()
     assert User.objects.filter(insured=entry.insured).count() == 1
@@ -48,20 +34,7 @@ def test_two_simultaneous_confirmations_create_one_account(make_entry):
 def test_two_simultaneous_confirmations_for_a_registered_person(db):
     InsuredPersonFactory(id_document_number="LL000001", id_document_expiry=EXPIRY, birth_date=BIRTH, regime=Regime.TNS)
     attempts = [services.start_onboarding(**typed()).attempt.pk for _ in range(2)]
-    barrier = threading.Barrier(2)
-
-    def confirm(attempt_id):
-        barrier.wait()
-        try:
-            services.complete_onboarding(attempt_id=attempt_id)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=confirm, args=(pk,)) for pk in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(*[lambda pk=pk: services.complete_onboarding(attempt_id=pk) for pk in attempts])
     assert User.objects.count() == 1
     assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
 
@@ -80,21 +53,11 @@ def test_the_same_liaison_file_imported_twice_at_the_same_moment_is_imported_onc
         return parse(**kwargs)
 
     monkeypatch.setattr(imports, "parse_liaison_csv", parse_once_both_found_no_previous_import)
-    outcomes, errors = [], []
-
-    def confirm_import():
-        try:
-            outcomes.append(imports.apply_liaison_import(raw=raw, text=raw.decode(), file_name="liste.csv")[1])
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=confirm_import) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(
+        *[lambda: imports.apply_liaison_import(raw=raw, text=raw.decode(), file_name="liste.csv")] * 2
+    )
+    errors = [result for result in results if isinstance(result, Exception)]
+    outcomes = [result[1] for result in results if not isinstance(result, Exception)]
     assert not errors
     assert sorted(outcomes) == [False, True]  # one import made, the other told it is the same file
     assert LiaisonImport.objects.count() == 1
