@@ -117,7 +117,7 @@ def measure(runs: int) -> tuple[float, list[dict], dict[str, bytes]]:
     return round(statistics.median(calibration), 1), rows, pdfs
 
 
-COUNTED = {"calibration": None, "asvi": asvi_receipt, "taawidaty": taawidaty_receipt}
+COUNTED = {"calibration": None} | {name: build for name, (_title, build) in RECEIPTS.items()}
 
 
 def render_repeatedly(target: str, repeat: int) -> None:
