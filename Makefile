@@ -90,7 +90,7 @@ test-worker: venv-dev
 	CELERY_TEST_REAL_WORKER=1 DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/15 scripts/pytest.sh -m worker --create-db -p no:xdist
 
 worker: venv
-	$(BIN)/celery -A macnss worker -B --loglevel=INFO
+	$(BIN)/celery -A macnss worker -B -Q celery,sms,email,pdf --loglevel=INFO
 
 bench: venv-dev
 	$(PY) bench/run.py

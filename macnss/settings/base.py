@@ -287,6 +287,15 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind, so that a burst of receipts never delays a one-time code: production runs a worker per
+# queue (docs/DEPLOYMENT.md); `make worker` and the harnesses consume them all (macnss.celery.ALL_QUEUES).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "macnss.core.tasks.send_sms": {"queue": "sms"},
+    "macnss.core.tasks.send_email": {"queue": "email"},
+    "taawidaty.tasks.build_receipt": {"queue": "pdf"},
+    "asvi_payment.tasks.send_receipt": {"queue": "pdf"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Messages left queued while Redis or a provider was down.

@@ -294,7 +294,15 @@ def start_gunicorn(run: Run, *, workers: int = 3, threads: int = 2) -> Proc:
     return proc
 
 
-def start_worker(run: Run, name: str = "worker", *, concurrency: int = 2, env: dict | None = None, cmd=None) -> Proc:
+def start_worker(
+    run: Run,
+    name: str = "worker",
+    *,
+    concurrency: int = 2,
+    env: dict | None = None,
+    cmd=None,
+    queues: str = "celery,sms,email,pdf",
+) -> Proc:
     cmd = cmd or [str(VENV_BIN / "celery"), "-A", "macnss"]
     cmd = [
         *cmd,
@@ -303,6 +311,8 @@ def start_worker(run: Run, name: str = "worker", *, concurrency: int = 2, env: d
         "INFO",
         "-c",
         str(concurrency),
+        "-Q",
+        queues,
         "-n",
         f"faults-{name}-{os.getpid()}@%h",
         "--without-gossip",

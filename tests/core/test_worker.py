@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from macnss.celery import ALL_QUEUES, app
 from macnss.core import services
 from macnss.core.models import OutboundSms, OutboxStatus
 
@@ -23,8 +24,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker():
+def _start_worker(queues: str) -> subprocess.Popen:
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
     db = connection.settings_dict
@@ -47,10 +47,27 @@ def worker():
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            queues,
         ],
         cwd=settings.BASE_DIR,
         env=env,
     )
+    return process
+
+
+@pytest.fixture
+def worker():
+    process = _start_worker(ALL_QUEUES)
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def sms_worker():
+    """A worker of the `sms` queue alone, as production runs one per queue."""
+    process = _start_worker("sms")
     yield process
     process.terminate()
     process.wait(timeout=30)
@@ -81,3 +98,28 @@ def test_worker_picks_up_rows_requeued_after_a_broker_outage(worker):
     OutboundSms.objects.filter(pk=row.pk).update(updated_at=row.created_at.replace(year=2000))
     assert services.requeue_stuck_messages() == 1
     assert _wait_for(lambda: OutboundSms.objects.get(pk=row.pk).status == OutboxStatus.SENT)
+
+
+def _waiting_in(queue: str) -> int:
+    with app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+
+
+def test_a_one_time_code_leaves_while_200_receipts_wait(sms_worker):
+    from accounts.otp import issue_code
+    from taawidaty.tasks import build_receipt
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("pdf")
+    for claim_id in range(1, 201):
+        build_receipt.apply_async(args=(claim_id,))
+    assert _waiting_in("pdf") == 200
+    with transaction.atomic():
+        issue_code(purpose="worker-test", phone="+212661000042")
+    try:
+        assert _wait_for(lambda: OutboundSms.objects.filter(to="+212661000042", status=OutboxStatus.SENT).exists(), 20)
+        # Nothing consumed the receipts: the code did not wait behind them.
+        assert _waiting_in("pdf") == 200
+    finally:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("pdf")
