@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-def _start_worker(queues: str) -> subprocess.Popen:
+def _start_worker(queues: str, *, log=None, loglevel: str = "WARNING") -> subprocess.Popen:
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
     db = connection.settings_dict
@@ -43,7 +43,7 @@ def _start_worker(queues: str) -> subprocess.Popen:
             "macnss",
             "worker",
             "--pool=solo",
-            "--loglevel=WARNING",
+            f"--loglevel={loglevel}",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
@@ -52,6 +52,8 @@ def _start_worker(queues: str) -> subprocess.Popen:
         ],
         cwd=settings.BASE_DIR,
         env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
     )
     return process
 
@@ -123,3 +125,25 @@ def test_a_one_time_code_leaves_while_200_receipts_wait(sms_worker):
     finally:
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("pdf")
+
+
+def test_the_task_log_lines_carry_the_request_id_of_the_request_that_queued_them(tmp_path):
+    from macnss.core.request_id import current_request_id
+
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = _start_worker(ALL_QUEUES, log=log, loglevel="INFO")
+        try:
+            token = current_request_id.set("req-worker-test-42")
+            try:
+                with transaction.atomic():
+                    row = services.queue_sms(to="+212661000077", body="request id", purpose="worker-test")
+            finally:
+                current_request_id.reset(token)
+            assert _wait_for(lambda: OutboundSms.objects.get(pk=row.pk).status == OutboxStatus.SENT)
+            assert _wait_for(lambda: "succeeded" in log_path.read_text(), 10)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    lines = [line for line in log_path.read_text().splitlines() if "send_sms" in line and "succeeded" in line]
+    assert lines and all("[req-worker-test-42]" in line for line in lines), log_path.read_text()[-2000:]
