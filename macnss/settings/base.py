@@ -114,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "server_side_binding": True,
         "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5),
     }
+    # Behind PgBouncer in transaction mode (1.18 keeps no prepared statements, and a transaction may land
+    # on another server connection): no prepared statements, no server-side binding, no named cursors.
+    DB_BEHIND_PGBOUNCER = env.bool("DB_BEHIND_PGBOUNCER", default=False)
+    if DB_BEHIND_PGBOUNCER:
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": False, "prepare_threshold": None}
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
