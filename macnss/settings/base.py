@@ -193,8 +193,40 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media-not-served/"
 # Private files (claim documents, receipts) live outside the web root and are served by views only.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Private files live on the local disk (MEDIA_ROOT), or in an S3 bucket shared by every web node and worker
+# when STORAGE_S3_ENDPOINT_URL is set. Either way they leave only through owner-checked views, never by URL.
+# "private" overwrites a file of the same name (receipts are rebuilt in place); "default" never does.
+STORAGE_S3_ENDPOINT_URL = env("STORAGE_S3_ENDPOINT_URL", default="")
+if STORAGE_S3_ENDPOINT_URL:
+    from botocore.config import Config as _BotoConfig
+
+    _S3_OPTIONS = {
+        "endpoint_url": STORAGE_S3_ENDPOINT_URL,
+        "bucket_name": env("STORAGE_S3_BUCKET", default="macnss-private"),
+        "access_key": env("STORAGE_S3_ACCESS_KEY", default=""),
+        "secret_key": env("STORAGE_S3_SECRET_KEY", default=""),
+        "region_name": env("STORAGE_S3_REGION", default="us-east-1"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        # A storage that does not answer fails the upload in seconds (the form says so); nothing waits a minute.
+        "client_config": _BotoConfig(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2}),
+    }
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "file_overwrite": False},
+    }
+    _PRIVATE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_S3_OPTIONS, "file_overwrite": True}}
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_STORAGE",

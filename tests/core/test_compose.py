@@ -60,6 +60,27 @@ def test_app_services_share_an_environment_the_settings_understand(name):
     assert env["EMAIL_URL"].startswith("smtp://mailpit:")
 
 
+def test_web_and_workers_share_files_through_the_s3_service_not_a_volume():
+    import json
+
+    s3 = SERVICES["s3"]
+    port = re.search(r"-s3.port=(\d+)", s3["command"]).group(1)
+    [mount] = [v for v in s3["volumes"] if v.endswith(":ro")]
+    config = json.loads((ROOT / mount.split(":")[0]).read_text())
+    [identity] = config["identities"]
+    for name in ["web", "worker", "worker-sms", "worker-email", "worker-pdf", "beat", "setup"]:
+        service = SERVICES[name]
+        assert "volumes" not in service, f"{name} must not rely on a shared disk"
+        env = service["environment"]
+        assert env["STORAGE_S3_ENDPOINT_URL"] == f"http://s3:{port}"
+        assert {"accessKey": env["STORAGE_S3_ACCESS_KEY"], "secretKey": env["STORAGE_S3_SECRET_KEY"]} in identity[
+            "credentials"
+        ]
+    # The bucket exists before anything stores a file: setup waits for S3 and creates it, the rest wait for setup.
+    assert SERVICES["setup"]["depends_on"]["s3"]["condition"] == "service_healthy"
+    assert "ensure_storage" in SERVICES["setup"]["command"]
+
+
 def test_database_credentials_match_the_postgres_service():
     db = SERVICES["db"]["environment"]
     url = SERVICES["web"]["environment"]["DATABASE_URL"]
