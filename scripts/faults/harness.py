@@ -274,12 +274,21 @@ class Proc:
         return ""
 
 
-def start_gunicorn(run: Run, *, workers: int = 3, threads: int = 2) -> Proc:
+def start_gunicorn(
+    run: Run,
+    *,
+    workers: int = 3,
+    threads: int = 2,
+    port: int | None = None,
+    env: dict | None = None,
+    name: str = "gunicorn",
+) -> Proc:
+    port = port or run.port
     cmd = [
         str(VENV_BIN / "gunicorn"),
         "macnss.wsgi:application",
         "--bind",
-        f"127.0.0.1:{run.port}",
+        f"127.0.0.1:{port}",
         "--workers",
         str(workers),
         "--threads",
@@ -289,8 +298,8 @@ def start_gunicorn(run: Run, *, workers: int = 3, threads: int = 2) -> Proc:
         "--graceful-timeout",
         "5",
     ]
-    proc = Proc("gunicorn", cmd, run.env(), run.workdir / "logs")
-    wait_http(f"{run.base_url}/healthz", 60, proc)
+    proc = Proc(name, cmd, env or run.env(), run.workdir / "logs")
+    wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
     return proc
 
 

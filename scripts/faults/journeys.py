@@ -273,8 +273,10 @@ def taawidaty_claim(client: Client, number: str, pdf: bytes) -> str:
     return re.search(r"/demandes/([0-9a-f-]{36})/", check).group(1)
 
 
-def asvi_payment(client: Client, number: str, *, store_key: str) -> str:
-    """Seed 003: lookup → dues → transaction → order; then CMI's signed approved callback. Returns the oid."""
+def asvi_payment(client: Client, number: str, *, store_key: str, callback_base_url=None) -> str:
+    """Seed 003: lookup → dues → transaction → order; then CMI's signed approved callback. Returns the oid.
+
+    `callback_base_url()`, when given, says where CMI's server-to-server callback goes (another node)."""
     from asvi_payment import cmi
 
     _, hidden = client.form("/paiement/assure-asvi/")
@@ -308,7 +310,8 @@ def asvi_payment(client: Client, number: str, *, store_key: str) -> str:
         }
     )
     signed = cmi.sign({k: str(v).strip() for k, v in result.items()}, store_key)
-    callback = requests.post(f"{client.base_url}/paiement/cmi/callback/", data=signed, timeout=TIMEOUT)
+    callback_base = callback_base_url() if callback_base_url else client.base_url
+    callback = requests.post(f"{callback_base}/paiement/cmi/callback/", data=signed, timeout=TIMEOUT)
     client._record(Hit(time.time(), "POST", "/paiement/cmi/callback/", callback.status_code, 0.0))
     if callback.status_code >= 500:
         raise JourneyError(f"callback answered {callback.status_code}")

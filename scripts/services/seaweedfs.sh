@@ -29,7 +29,8 @@ case "${1:-}" in
   "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
 JSON
       nohup "$weed" server -dir="$DATA" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=9333 -volume.port=8081 \
-        -filer.port=8888 -s3 -s3.port="$PORT" -s3.config="$DATA/s3.json" -volume.max=0 \
+        -filer.port=8888 -s3 -s3.port="$PORT" -s3.config="$DATA/s3.json" \
+        -volume.max=200 -master.volumeSizeLimitMB=64 -master.volumePreallocate=false \
         > "$DATA/weed.log" 2>&1 &
       echo $! > "$DATA/weed.pid"
     fi
@@ -57,7 +58,13 @@ print("SeaweedFS S3 ready on", os.environ["STORAGE_S3_ENDPOINT_URL"])
 PY
     ;;
   stop)
-    if [ -f "$DATA/weed.pid" ]; then kill "$(cat "$DATA/weed.pid")" 2>/dev/null || true; rm -f "$DATA/weed.pid"; fi
+    if [ -f "$DATA/weed.pid" ]; then
+      pid="$(cat "$DATA/weed.pid")"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$DATA/weed.pid"
+    fi
     ;;
   env)
     settings
