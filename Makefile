@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run test lint check-deploy messages compile-messages system-deps venv venv-dev demo \
-        test-postgres test-worker test-files worker bench clean
+        test-postgres test-worker test-files worker bench bench-journey clean
 
 help:
 	@echo "make run    — install, migrate, load demo data and serve http://$(HOST):$(PORT) (tasks run eagerly)"
@@ -101,6 +101,10 @@ worker: venv
 
 bench: venv-dev
 	$(PY) bench/run.py
+
+# From «Valider» to a downloadable receipt at a steady rate (issue 20 §5): about 5 minutes.
+bench-journey: venv-dev
+	$(PY) bench/journey.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -134,22 +134,28 @@ def make_tns_person(n: int):
     return person
 
 
-def make_claimant(n: int):
-    """TAAWIDATY: 61 years old, 900 declared days, an account."""
+def make_claimant(n: int, *, with_password: bool = True):
+    """TAAWIDATY: 61 years old, 900 declared days, an account (its password hashed only if asked: the
+    journey benchmark opens sessions without it)."""
     from accounts.demo import birth_date_for_age, ensure_account, ensure_person
 
     person = ensure_person(
-        f"7200000{n:02d}",
-        id_document_number=f"FC7200{n:02d}",
+        f"72{n:07d}",
+        id_document_number=f"FC72{n:05d}",
         birth_date=birth_date_for_age(61, n % 12),
         last_name="FAULTS",
         first_name=f"Claim{n}",
-        phone=f"+21266172{n:04d}",
+        phone=f"+2126617{n:05d}",
         declared_days=900,
         mining_days=0,
         receives_pension=False,
     )
-    ensure_account(person, PASSWORD)
+    if with_password:
+        ensure_account(person, PASSWORD)
+    else:
+        from accounts.models import User
+
+        User.objects.update_or_create(insured=person, defaults={"username": person.immatriculation_number})
     return person
 
 
