@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run test lint check-deploy messages compile-messages system-deps venv venv-dev demo \
-        test-postgres test-worker worker bench clean
+        test-postgres test-worker test-files worker bench bench-journey clean
 
 help:
 	@echo "make run    — install, migrate, load demo data and serve http://$(HOST):$(PORT) (tasks run eagerly)"
@@ -86,14 +86,25 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/macnss_ci
 test-postgres: venv-dev
 	DATABASE_URL=$(PG_URL) scripts/pytest.sh -m "not browser" --create-db $(PYTEST_ARGS)
 
+# The suites that store files, once, against a real S3 server (SeaweedFS on loopback).
+FILE_SUITES ?= tests/core/test_storage.py tests/core/test_downloads.py tests/core/test_outbox.py tests/core/test_health.py \
+  tests/taawidaty tests/asvi_payment
+test-files: venv-dev
+	scripts/services/seaweedfs.sh start
+	env $$(scripts/services/seaweedfs.sh env) scripts/pytest.sh -m "not browser" -p no:xdist $(FILE_SUITES)
+
 test-worker: venv-dev
 	CELERY_TEST_REAL_WORKER=1 DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/15 scripts/pytest.sh -m worker --create-db -p no:xdist
 
 worker: venv
-	$(BIN)/celery -A macnss worker -B --loglevel=INFO
+	$(BIN)/celery -A macnss worker -B -Q celery,sms,email,pdf --loglevel=INFO
 
 bench: venv-dev
 	$(PY) bench/run.py
+
+# From «Valider» to a downloadable receipt at a steady rate (issue 20 §5): about 5 minutes.
+bench-journey: venv-dev
+	$(PY) bench/journey.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

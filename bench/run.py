@@ -222,8 +222,13 @@ class Run:
         if _listening(self.port):
             # Otherwise the run would measure that other server (an earlier --keep run, say), not this code.
             raise RuntimeError(f"something already listens on 127.0.0.1:{self.port}: stop it, or pass --port")
-        log("server: " + " ".join(cmd[1:]))
-        self.server = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
+        env = self.env
+        if self.args.pgbouncer:
+            # Migrations and the demo data went straight to PostgreSQL; the measured server goes through PgBouncer.
+            subprocess.run([str(ROOT / "scripts" / "services" / "pgbouncer.sh"), "start"], check=True)
+            env = {**self.env, "DATABASE_URL": self.db_url.replace(":5432/", ":6432/"), "DB_BEHIND_PGBOUNCER": "true"}
+        log("server: " + " ".join(cmd[1:]) + (" (database through PgBouncer)" if self.args.pgbouncer else ""))
+        self.server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
@@ -485,6 +490,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--profile", default="", help="py-spy flame graph of the workers during this page")
     parser.add_argument("--db-name", default="macnss_bench")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="the server reaches PostgreSQL through PgBouncer (transaction mode)"
+    )
     parser.add_argument("--redis-db", type=int, default=12)
     parser.add_argument(
         "--keep", action="store_true", help="keep the database (and wait for Ctrl-C with the server up)"
@@ -540,7 +548,10 @@ def main(argv=None) -> int:
         meta = {
             "started": started.isoformat(timespec="seconds"),
             "command": " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
-            "server": server + ", macnss.settings.production, PostgreSQL + Redis on loopback",
+            "server": server
+            + ", macnss.settings.production, PostgreSQL"
+            + (" through PgBouncer (transaction mode)" if args.pgbouncer else " directly")
+            + " + Redis on loopback",
             "load": f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g} s warm-up + {args.duration:g} s per page",
             "machine": machine(),
             "load_average_before": load_before,

@@ -76,7 +76,7 @@ def child() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from accounts.models import InsuredPerson, User
+    from accounts.models import InsuredPerson, Regime, User
     from asvi_payment.selectors import find_asvi_member, read_dues_page
     from tns_enrollment.selectors import match_identity
 
@@ -92,7 +92,14 @@ def child() -> None:
     asvi = InsuredPerson.objects.filter(regime="asvi").order_by("pk" if not national else "-pk").first()
     if national:
         asvi = InsuredPerson.objects.get(immatriculation_number="700120000")
-    user = User.objects.filter(insured__isnull=False).order_by("-pk" if national else "pk").first()
+    # The same kind of person on both databases: a salarié with an account, whose private home renders
+    # (a TNS without a RIB would be a redirect to the RIB step, which is not the same page).
+    user = (
+        User.objects.filter(insured__regime=Regime.EMPLOYEE, is_active=True)
+        .order_by("-pk" if national else "pk")
+        .select_related("insured")
+        .first()
+    )
     agent = User.objects.get(username="superviseur")
     insured_client, agent_client, login_client = Client(), Client(), Client()
     insured_client.force_login(user)
@@ -123,6 +130,7 @@ def child() -> None:
     }
     from django.core.cache import cache
 
+    check_pages(insured_client, user)
     results = {}
     for name, operation in operations.items():
         for _ in range(20):
@@ -135,6 +143,17 @@ def child() -> None:
             samples.append((time.perf_counter() - started) * 1000)
         results[name] = statistics.median(samples)
     print(json.dumps(results))
+
+
+def check_pages(client, user) -> None:
+    """Measure only what was meant: both private pages answer 200 with this person's own content."""
+    for url in ("/compte/", "/compte/demandes/"):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code} for {user.username}, not the page to measure")
+    home = client.get("/compte/").content.decode()
+    if user.insured.immatriculation_number not in home:
+        raise SystemExit(f"/compte/ does not show {user.insured.immatriculation_number}: not the person's home page")
 
 
 def main() -> int:

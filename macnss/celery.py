@@ -8,6 +8,9 @@ from celery.signals import worker_process_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macnss.settings.base")
 
+# Every queue the settings route to (CELERY_TASK_ROUTES), for a worker that serves them all.
+ALL_QUEUES = "celery,sms,email,pdf"
+
 app = Celery("macnss")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

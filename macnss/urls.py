@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("captcha/", include("captcha.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("bench/ok", core_views.bare_ok, name="bench_ok"),
     # Payment gateway endpoints are addressed by CMI, not by a person: no language prefix.
     path("", include("asvi_payment.urls_gateway")),

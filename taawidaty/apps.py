@@ -25,3 +25,10 @@ class TaawidatyConfig(AppConfig):
         from .models import RefundClaim
 
         register_request_provider(claim_summaries, models=[RefundClaim])
+
+        from macnss.core.health import register_check
+
+        from .antivirus import get_scanner
+
+        # A node that cannot scan uploads refuses them: it is not ready to serve the claims journey.
+        register_check("antivirus", lambda: get_scanner().scan(b"readiness check"))

@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
@@ -15,9 +15,10 @@ from accounts.models import InsuredPerson
 from macnss.core.translation import gettext_lazy as _
 
 
-def private_storage() -> FileSystemStorage:
-    """Files under MEDIA_ROOT (never served by URL); receipts are rewritten in place at a fixed path."""
-    return FileSystemStorage(allow_overwrite=True)
+def private_storage() -> Storage:
+    """The "private" storage of the settings (local disk or S3, never served by URL); it overwrites, since
+    receipts are rebuilt in place at a fixed path."""
+    return storages["private"]
 
 
 def document_upload_path(instance, filename: str) -> str:

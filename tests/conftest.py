@@ -15,6 +15,32 @@ from tests.factories import InsuredPersonFactory, UserFactory  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With PGBOUNCER_PORT set (`make test-postgres` in CI), the test database is created and migrated
+    directly on PostgreSQL, then every connection of the suite (row-lock threads included) goes through
+    PgBouncer in transaction mode, as the web nodes do in production."""
+    port = os.environ.get("PGBOUNCER_PORT")
+    if not port:
+        yield
+        return
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        direct = {}
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                connection.close()
+                direct[connection.alias] = connection.settings_dict["PORT"]
+                connection.settings_dict["PORT"] = port
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.alias in direct:
+                connection.close()
+                connection.settings_dict["PORT"] = direct[connection.alias]  # dropped directly on PostgreSQL
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from . import health
 from .downloads import attachment_response
 from .models import OutboundEmail, OutboundSms, OutboxStatus
 
@@ -15,9 +15,16 @@ def home(request):
 
 @never_cache
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. It touches nothing else, so a database outage restarts no node."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: every dependency this node needs answers; 503 takes the node out of the load balancer."""
+    checks = health.run_checks()
+    ready = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
 def bare_ok(request):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "macnss.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "server_side_binding": True,
         "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5),
     }
+    # Behind PgBouncer in transaction mode (1.18 keeps no prepared statements, and a transaction may land
+    # on another server connection): no prepared statements, no server-side binding, no named cursors.
+    DB_BEHIND_PGBOUNCER = env.bool("DB_BEHIND_PGBOUNCER", default=False)
+    if DB_BEHIND_PGBOUNCER:
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": False, "prepare_threshold": None}
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -186,8 +193,40 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media-not-served/"
 # Private files (claim documents, receipts) live outside the web root and are served by views only.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Private files live on the local disk (MEDIA_ROOT), or in an S3 bucket shared by every web node and worker
+# when STORAGE_S3_ENDPOINT_URL is set. Either way they leave only through owner-checked views, never by URL.
+# "private" overwrites a file of the same name (receipts are rebuilt in place); "default" never does.
+STORAGE_S3_ENDPOINT_URL = env("STORAGE_S3_ENDPOINT_URL", default="")
+if STORAGE_S3_ENDPOINT_URL:
+    from botocore.config import Config as _BotoConfig
+
+    _S3_OPTIONS = {
+        "endpoint_url": STORAGE_S3_ENDPOINT_URL,
+        "bucket_name": env("STORAGE_S3_BUCKET", default="macnss-private"),
+        "access_key": env("STORAGE_S3_ACCESS_KEY", default=""),
+        "secret_key": env("STORAGE_S3_SECRET_KEY", default=""),
+        "region_name": env("STORAGE_S3_REGION", default="us-east-1"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        # A storage that does not answer fails the upload in seconds (the form says so); nothing waits a minute.
+        "client_config": _BotoConfig(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2}),
+    }
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "file_overwrite": False},
+    }
+    _PRIVATE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_S3_OPTIONS, "file_overwrite": True}}
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_STORAGE",
@@ -287,6 +326,17 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING above, whose lines carry the request id of the request that queued the task.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues by kind, so that a burst of receipts never delays a one-time code: production runs a worker per
+# queue (docs/DEPLOYMENT.md); `make worker` and the harnesses consume them all (macnss.celery.ALL_QUEUES).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "macnss.core.tasks.send_sms": {"queue": "sms"},
+    "macnss.core.tasks.send_email": {"queue": "email"},
+    "taawidaty.tasks.build_receipt": {"queue": "pdf"},
+    "asvi_payment.tasks.send_receipt": {"queue": "pdf"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Messages left queued while Redis or a provider was down.
@@ -306,8 +356,9 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "macnss.core.request_id.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

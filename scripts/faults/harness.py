@@ -274,12 +274,21 @@ class Proc:
         return ""
 
 
-def start_gunicorn(run: Run, *, workers: int = 3, threads: int = 2) -> Proc:
+def start_gunicorn(
+    run: Run,
+    *,
+    workers: int = 3,
+    threads: int = 2,
+    port: int | None = None,
+    env: dict | None = None,
+    name: str = "gunicorn",
+) -> Proc:
+    port = port or run.port
     cmd = [
         str(VENV_BIN / "gunicorn"),
         "macnss.wsgi:application",
         "--bind",
-        f"127.0.0.1:{run.port}",
+        f"127.0.0.1:{port}",
         "--workers",
         str(workers),
         "--threads",
@@ -289,12 +298,20 @@ def start_gunicorn(run: Run, *, workers: int = 3, threads: int = 2) -> Proc:
         "--graceful-timeout",
         "5",
     ]
-    proc = Proc("gunicorn", cmd, run.env(), run.workdir / "logs")
-    wait_http(f"{run.base_url}/healthz", 60, proc)
+    proc = Proc(name, cmd, env or run.env(), run.workdir / "logs")
+    wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
     return proc
 
 
-def start_worker(run: Run, name: str = "worker", *, concurrency: int = 2, env: dict | None = None, cmd=None) -> Proc:
+def start_worker(
+    run: Run,
+    name: str = "worker",
+    *,
+    concurrency: int = 2,
+    env: dict | None = None,
+    cmd=None,
+    queues: str = "celery,sms,email,pdf",
+) -> Proc:
     cmd = cmd or [str(VENV_BIN / "celery"), "-A", "macnss"]
     cmd = [
         *cmd,
@@ -303,6 +320,8 @@ def start_worker(run: Run, name: str = "worker", *, concurrency: int = 2, env: d
         "INFO",
         "-c",
         str(concurrency),
+        "-Q",
+        queues,
         "-n",
         f"faults-{name}-{os.getpid()}@%h",
         "--without-gossip",

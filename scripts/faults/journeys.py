@@ -134,22 +134,28 @@ def make_tns_person(n: int):
     return person
 
 
-def make_claimant(n: int):
-    """TAAWIDATY: 61 years old, 900 declared days, an account."""
+def make_claimant(n: int, *, with_password: bool = True):
+    """TAAWIDATY: 61 years old, 900 declared days, an account (its password hashed only if asked: the
+    journey benchmark opens sessions without it)."""
     from accounts.demo import birth_date_for_age, ensure_account, ensure_person
 
     person = ensure_person(
-        f"7200000{n:02d}",
-        id_document_number=f"FC7200{n:02d}",
+        f"72{n:07d}",
+        id_document_number=f"FC72{n:05d}",
         birth_date=birth_date_for_age(61, n % 12),
         last_name="FAULTS",
         first_name=f"Claim{n}",
-        phone=f"+21266172{n:04d}",
+        phone=f"+2126617{n:05d}",
         declared_days=900,
         mining_days=0,
         receives_pension=False,
     )
-    ensure_account(person, PASSWORD)
+    if with_password:
+        ensure_account(person, PASSWORD)
+    else:
+        from accounts.models import User
+
+        User.objects.update_or_create(insured=person, defaults={"username": person.immatriculation_number})
     return person
 
 
@@ -273,8 +279,10 @@ def taawidaty_claim(client: Client, number: str, pdf: bytes) -> str:
     return re.search(r"/demandes/([0-9a-f-]{36})/", check).group(1)
 
 
-def asvi_payment(client: Client, number: str, *, store_key: str) -> str:
-    """Seed 003: lookup → dues → transaction → order; then CMI's signed approved callback. Returns the oid."""
+def asvi_payment(client: Client, number: str, *, store_key: str, callback_base_url=None) -> str:
+    """Seed 003: lookup → dues → transaction → order; then CMI's signed approved callback. Returns the oid.
+
+    `callback_base_url()`, when given, says where CMI's server-to-server callback goes (another node)."""
     from asvi_payment import cmi
 
     _, hidden = client.form("/paiement/assure-asvi/")
@@ -308,7 +316,8 @@ def asvi_payment(client: Client, number: str, *, store_key: str) -> str:
         }
     )
     signed = cmi.sign({k: str(v).strip() for k, v in result.items()}, store_key)
-    callback = requests.post(f"{client.base_url}/paiement/cmi/callback/", data=signed, timeout=TIMEOUT)
+    callback_base = callback_base_url() if callback_base_url else client.base_url
+    callback = requests.post(f"{callback_base}/paiement/cmi/callback/", data=signed, timeout=TIMEOUT)
     client._record(Hit(time.time(), "POST", "/paiement/cmi/callback/", callback.status_code, 0.0))
     if callback.status_code >= 500:
         raise JourneyError(f"callback answered {callback.status_code}")

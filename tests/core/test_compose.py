@@ -7,12 +7,24 @@ import pytest
 import yaml
 from django.conf import settings
 
+from macnss.celery import ALL_QUEUES
+
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 ENV_READ_BY_SETTINGS = set(
     re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', (ROOT / "macnss/settings/base.py").read_text())
 )
+
+
+WORKERS = [name for name, service in SERVICES.items() if " worker" in str(service.get("command", ""))]
+
+
+def test_every_queue_has_its_own_worker():
+    served = []
+    for name in WORKERS:
+        served += re.search(r"-Q (\S+)", SERVICES[name]["command"]).group(1).split(",")
+    assert sorted(served) == sorted(ALL_QUEUES.split(",")), "each queue served by exactly one worker service"
 
 
 def test_all_services_are_there():
@@ -29,13 +41,14 @@ def test_web_runs_gunicorn_on_port_8000_after_migrations_and_demo_data():
 
 
 def test_worker_and_beat_run_the_project_celery_app():
-    assert SERVICES["worker"]["command"].startswith("celery -A macnss worker")
+    for name in WORKERS:
+        assert SERVICES[name]["command"].startswith("celery -A macnss worker")
     beat = SERVICES["beat"]["command"]
     assert beat.startswith("celery -A macnss beat")
     assert settings.CELERY_BEAT_SCHEDULER in beat
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat", "setup"])
+@pytest.mark.parametrize("name", ["web", "worker", "worker-sms", "worker-email", "worker-pdf", "beat", "setup"])
 def test_app_services_share_an_environment_the_settings_understand(name):
     env = SERVICES[name]["environment"]
     module = env["DJANGO_SETTINGS_MODULE"]
@@ -45,6 +58,27 @@ def test_app_services_share_an_environment_the_settings_understand(name):
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["EMAIL_URL"].startswith("smtp://mailpit:")
+
+
+def test_web_and_workers_share_files_through_the_s3_service_not_a_volume():
+    import json
+
+    s3 = SERVICES["s3"]
+    port = re.search(r"-s3.port=(\d+)", s3["command"]).group(1)
+    [mount] = [v for v in s3["volumes"] if v.endswith(":ro")]
+    config = json.loads((ROOT / mount.split(":")[0]).read_text())
+    [identity] = config["identities"]
+    for name in ["web", "worker", "worker-sms", "worker-email", "worker-pdf", "beat", "setup"]:
+        service = SERVICES[name]
+        assert "volumes" not in service, f"{name} must not rely on a shared disk"
+        env = service["environment"]
+        assert env["STORAGE_S3_ENDPOINT_URL"] == f"http://s3:{port}"
+        assert {"accessKey": env["STORAGE_S3_ACCESS_KEY"], "secretKey": env["STORAGE_S3_SECRET_KEY"]} in identity[
+            "credentials"
+        ]
+    # The bucket exists before anything stores a file: setup waits for S3 and creates it, the rest wait for setup.
+    assert SERVICES["setup"]["depends_on"]["s3"]["condition"] == "service_healthy"
+    assert "ensure_storage" in SERVICES["setup"]["command"]
 
 
 def test_database_credentials_match_the_postgres_service():

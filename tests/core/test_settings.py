@@ -140,3 +140,20 @@ def test_security_headers_on_a_page(client, db):
     assert "default-src 'self'" in csp
     assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_behind_pgbouncer_no_statement_is_prepared_and_no_cursor_is_named():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d['OPTIONS']['prepare_threshold'], d['OPTIONS']['server_side_binding'], d['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "macnss.settings.base",
+        "DATABASE_URL": "postgres://macnss@127.0.0.1:6432/macnss",
+        "DB_BEHIND_PGBOUNCER": "true",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    )
+    assert out.stdout.split() == ["None", "False", "True"]

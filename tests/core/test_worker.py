@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from macnss.celery import ALL_QUEUES, app
 from macnss.core import services
 from macnss.core.models import OutboundSms, OutboxStatus
 
@@ -23,8 +24,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker():
+def _start_worker(queues: str, *, log=None, loglevel: str = "WARNING") -> subprocess.Popen:
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
     db = connection.settings_dict
@@ -43,14 +43,33 @@ def worker():
             "macnss",
             "worker",
             "--pool=solo",
-            "--loglevel=WARNING",
+            f"--loglevel={loglevel}",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            queues,
         ],
         cwd=settings.BASE_DIR,
         env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
     )
+    return process
+
+
+@pytest.fixture
+def worker():
+    process = _start_worker(ALL_QUEUES)
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def sms_worker():
+    """A worker of the `sms` queue alone, as production runs one per queue."""
+    process = _start_worker("sms")
     yield process
     process.terminate()
     process.wait(timeout=30)
@@ -81,3 +100,50 @@ def test_worker_picks_up_rows_requeued_after_a_broker_outage(worker):
     OutboundSms.objects.filter(pk=row.pk).update(updated_at=row.created_at.replace(year=2000))
     assert services.requeue_stuck_messages() == 1
     assert _wait_for(lambda: OutboundSms.objects.get(pk=row.pk).status == OutboxStatus.SENT)
+
+
+def _waiting_in(queue: str) -> int:
+    with app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+
+
+def test_a_one_time_code_leaves_while_200_receipts_wait(sms_worker):
+    from accounts.otp import issue_code
+    from taawidaty.tasks import build_receipt
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("pdf")
+    for claim_id in range(1, 201):
+        build_receipt.apply_async(args=(claim_id,))
+    assert _waiting_in("pdf") == 200
+    with transaction.atomic():
+        issue_code(purpose="worker-test", phone="+212661000042")
+    try:
+        assert _wait_for(lambda: OutboundSms.objects.filter(to="+212661000042", status=OutboxStatus.SENT).exists(), 20)
+        # Nothing consumed the receipts: the code did not wait behind them.
+        assert _waiting_in("pdf") == 200
+    finally:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("pdf")
+
+
+def test_the_task_log_lines_carry_the_request_id_of_the_request_that_queued_them(tmp_path):
+    from macnss.core.request_id import current_request_id
+
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = _start_worker(ALL_QUEUES, log=log, loglevel="INFO")
+        try:
+            token = current_request_id.set("req-worker-test-42")
+            try:
+                with transaction.atomic():
+                    row = services.queue_sms(to="+212661000077", body="request id", purpose="worker-test")
+            finally:
+                current_request_id.reset(token)
+            assert _wait_for(lambda: OutboundSms.objects.get(pk=row.pk).status == OutboxStatus.SENT)
+            assert _wait_for(lambda: "succeeded" in log_path.read_text(), 10)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    lines = [line for line in log_path.read_text().splitlines() if "send_sms" in line and "succeeded" in line]
+    assert lines and all("[req-worker-test-42]" in line for line in lines), log_path.read_text()[-2000:]

@@ -1,6 +1,5 @@
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -39,8 +38,7 @@ def test_stored_name_is_random_and_not_the_users(lists, eligible_person, setting
     assert saved.original_name == "../../etc/Mon CIN.pdf"  # display only
     assert re.fullmatch(r"taawidaty/pieces/[A-Za-z0-9_-]{32}\.pdf", saved.file.name)
     assert "CIN" not in saved.file.name
-    path = Path(settings.MEDIA_ROOT) / saved.file.name
-    assert path.exists()
+    assert saved.file.storage.exists(saved.file.name)
     assert saved.antivirus_verdict == "clean"
 
 
@@ -51,13 +49,13 @@ def test_replacing_a_document_deletes_the_old_file(
     doc = lists.filter(for_ordinary=True).first()
     with django_capture_on_commit_callbacks(execute=True):
         [first] = services.attach_documents(claim=claim, uploads={doc: accepted("a.pdf")})
-    old = Path(settings.MEDIA_ROOT) / first.file.name
+    storage, old = first.file.storage, first.file.name
     with django_capture_on_commit_callbacks(execute=True):
         [second] = services.attach_documents(claim=claim, uploads={doc: accepted("b.png", tiny_png())})
     assert ClaimDocument.objects.filter(claim=claim).count() == 1
     assert second.content_type == "image/png"
-    assert not old.exists()
-    assert (Path(settings.MEDIA_ROOT) / second.file.name).exists()
+    assert not storage.exists(old)
+    assert storage.exists(second.file.name)
 
 
 def test_submit_refuses_missing_documents(lists, eligible_person):
