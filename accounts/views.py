@@ -242,7 +242,9 @@ class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
                     purpose="password_recovery", phone=person.phone, language=get_language(), subject=f"user:{user.pk}"
                 )
             else:
-                code = otp.issue_decoy(purpose="password_recovery")
+                code = otp.issue_decoy(
+                    purpose="password_recovery", chain=otp.decoy_chain("password_recovery", form.cleaned_data["number"])
+                )
         except otp.SendLimitReached:
             form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
             return self.form_invalid(form)
@@ -295,7 +297,12 @@ class RecoverNumberStartView(CaptchaRefreshMixin, FormView):
                     subject=f"insured:{person.pk}",
                 )
             else:
-                code = otp.issue_decoy(purpose="recover_number")
+                code = otp.issue_decoy(
+                    purpose="recover_number",
+                    chain=otp.decoy_chain(
+                        "recover_number", data["id_document_type"], data["id_document_number"], str(data["birth_date"])
+                    ),
+                )
         except otp.SendLimitReached:
             form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
             return self.form_invalid(form)
