@@ -316,3 +316,15 @@ def check_current_password(form, field: str, password: str) -> None:
         )
     elif outcome.user is None:
         form.add_error(field, ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect"))
+
+
+class EmailChangeForm(PortalForm):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Saisissez votre adresse e-mail."),
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.ma."),
+        },
+    )

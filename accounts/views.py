@@ -16,9 +16,10 @@ from macnss.core import portal
 from macnss.core.client_ip import client_ip_or_none
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
-from . import login_guard, otp, reauth, selectors, services
+from . import devices, login_guard, otp, reauth, selectors, services
 from .forms import (
     BankDetailsForm,
+    EmailChangeForm,
     IdentityForm,
     LoginForm,
     NumberAndCaptchaForm,
@@ -120,8 +121,9 @@ def _safe_next(request, default: str) -> str:
 
 
 @method_decorator(login_required, name="dispatch")
-class BankDetailsView(FormView):
-    """Seed 000: «Saisir votre numéro du RIB», the direct-debit box, «Ajouter»."""
+class BankDetailsView(reauth.RecentAuthRequiredMixin, FormView):
+    """Seed 000: «Saisir votre numéro du RIB», the direct-debit box, «Ajouter». A recent authentication is
+    needed (the sign-in itself counts, so seed 000's step right after login asks nothing more)."""
 
     form_class = BankDetailsForm
     template_name = "accounts/bank_details.html"
@@ -399,3 +401,50 @@ class ReauthenticateCodeView(OtpStepView):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
             target = reverse("accounts:dashboard")
         return redirect(target)
+
+
+@method_decorator(login_required, name="dispatch")
+class EmailChangeView(reauth.RecentAuthRequiredMixin, FormView):
+    """«Mon e-mail»: after a recent authentication; an SMS to the phone on file tells of the change."""
+
+    template_name = "accounts/email_change.html"
+    form_class = EmailChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.person = _insured_or_404(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"email": self.person.email}
+
+    def form_valid(self, form):
+        services.change_email(user=self.request.user, email=form.cleaned_data["email"])
+        messages.success(self.request, _("Votre adresse e-mail a été enregistrée."))
+        return redirect("accounts:dashboard")
+
+
+@login_required
+def sign_ins(request):
+    """«Mes connexions»: recent sign-ins and the sessions still open, with «Déconnecter les autres appareils»."""
+    current = request.session.session_key
+    if request.method == "POST":
+        ended = services.end_other_sessions(request.user, keep_session_key=current)
+        if ended:
+            messages.success(request, _("Vos autres appareils ont été déconnectés."))
+        else:
+            messages.info(request, _("Aucun autre appareil n'était connecté."))
+        return redirect("accounts:sign_ins")
+    active = selectors.active_sign_ins(request.user)
+    return render(
+        request,
+        "accounts/sign_ins.html",
+        {
+            "recent": selectors.recent_sign_ins(request.user),
+            "active": active,
+            "current_key": current,
+            "others": [row for row in active if row.session_key != current],
+            "active_ids": {row.pk for row in active},
+            "device": devices.summary,
+        },
+    )
