@@ -42,7 +42,16 @@ def test_empty_peer_gives_none_for_database_columns(settings):
     assert client_ip_or_none(_request(remote="")) is None
 
 
-def test_ratelimit_and_axes_use_the_same_function(settings):
-    from django.conf import settings as live
+def test_per_ip_limits_behind_the_proxy_are_per_client_not_global(settings):
+    """Audit M2: behind the TLS proxy every visitor had REMOTE_ADDR = the proxy, one shared bucket."""
+    from macnss.core.views import too_many_attempts
 
-    assert live.RATELIMIT_IP_META_KEY == "macnss.core.client_ip.client_ip"
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def post_from(client):
+        return rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=client)
+
+    assert [too_many_attempts(post_from("203.0.113.5"), "probe", "2/h") for _ in range(3)] == [False, False, True]
+    assert too_many_attempts(post_from("203.0.113.6"), "probe", "2/h") is False
+    # The same client forging a new left-most entry stays in his bucket.
+    assert too_many_attempts(post_from("6.6.6.6, 203.0.113.5"), "probe", "2/h") is True
