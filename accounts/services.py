@@ -1,6 +1,7 @@
 """State changes of the shared model: numbers, accounts, passwords, RIB and mandates."""
 
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from macnss.core.services import queue_sms
 from macnss.core.validators import normalize_digits
 
-from .models import BankDetails, DirectDebitMandate, InsuredPerson, User
+from .models import BankDetails, DirectDebitMandate, InsuredPerson, SignIn, User
 
 # The consent text is versioned: a mandate records the exact words the person accepted.
 DIRECT_DEBIT_CONSENT_VERSION = "2026-01"
@@ -127,3 +128,86 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
             body = body % {"end": rib[-4:], "phone": settings.CUSTOMER_SERVICE_NUMBER}
         queue_sms(to=person.phone, body=body, purpose="rib_changed", language=person.preferred_language)
     return mandate
+
+
+def _session_store(session_key: str):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
+def record_sign_in(*, user: User, session_key: str, ip_address: str | None, user_agent: str, method: str) -> SignIn:
+    """One row per sign-in («Mes connexions»), holding the key that lets the person end that session."""
+    return SignIn.objects.create(
+        user=user,
+        session_key=session_key or "",
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:300],
+        method=method[:20],
+    )
+
+
+def session_key_changed(*, user: User, old_key: str | None, new_key: str | None) -> None:
+    """Django cycles the key on a password change (update_session_auth_hash): follow it."""
+    if old_key and new_key and old_key != new_key:
+        SignIn.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
+
+
+def sign_in_ended(*, session_key: str | None) -> None:
+    if session_key:
+        SignIn.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+            session_key="", ended_at=timezone.now()
+        )
+
+
+def end_other_sessions(user: User, keep_session_key: str | None) -> int:
+    """End every session of `user` but the one with `keep_session_key`; returns how many were ended.
+
+    The sessions are deleted from the session store (database, and cache for cached_db), so the other
+    devices are signed out at their next request.
+    """
+    others = SignIn.objects.filter(user=user).exclude(session_key="")
+    if keep_session_key:
+        others = others.exclude(session_key=keep_session_key)
+    keys = list(others.values_list("session_key", flat=True))
+    for key in keys:
+        _session_store(key).delete()
+    SignIn.objects.filter(user=user, session_key__in=keys).update(session_key="", ended_at=timezone.now())
+    return len(keys)
+
+
+def _mask_email(email: str) -> str:
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+@transaction.atomic
+def change_email(*, user: User, email: str) -> None:
+    """«Mon e-mail»: the person's record and his account. The SMS to the phone on file goes from
+    `contact_details_changed` (accounts.signals), whatever changed the record."""
+    person = user.insured
+    person.email = email
+    person.save(update_fields=["email", "updated_at"])
+    user.email = email
+    user.save(update_fields=["email"])
+
+
+def contact_details_changed(*, person: InsuredPerson, old_phone: str, old_email: str) -> None:
+    """An SMS after every change of the phone or the e-mail on file, from any path (portal, agents,
+    imports): to the phone on file, and for a new phone also to the old one, which may be the real owner's."""
+    language = person.preferred_language
+    with translation.override(language):
+        if person.phone != old_phone and old_phone:
+            body = _(
+                "Ma CNSS : le numéro de téléphone de votre dossier a été changé (se terminant par %(end)s). "
+                "Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {"end": person.phone[-2:] if person.phone else "--", "phone": settings.CUSTOMER_SERVICE_NUMBER}
+            for to in {old_phone, person.phone} - {""}:
+                queue_sms(to=to, body=body, purpose="phone_changed", language=language)
+        if person.email != old_email and person.phone:
+            body = _(
+                "Ma CNSS : l'adresse e-mail de votre compte a été changée (%(email)s). "
+                "Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {
+                "email": _mask_email(person.email) if person.email else _("aucune"),
+                "phone": settings.CUSTOMER_SERVICE_NUMBER,
+            }
+            queue_sms(to=person.phone, body=body, purpose="email_changed", language=language)

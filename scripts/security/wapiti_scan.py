@@ -603,8 +603,8 @@ def extra_probes(base: str, demo_number: str) -> list[dict]:
                 "seen": f"{status} → {location}",
             }
         )
-    # Django's AuthenticationForm does not validate the username's length; axes then stores it in a
-    # varchar(255) column, which PostgreSQL refuses.
+    # Django's AuthenticationForm does not validate the username's length; the lockout log once stored it
+    # in a varchar(255) column, which PostgreSQL refused (a 500).
     csrf, token = _form(base, "/admin/login/")
     status, _ = post("/admin/login/", {"csrfmiddlewaretoken": token, "username": "a" * 300, "password": "x"}, csrf)
     results.append(
