@@ -17,10 +17,19 @@ on_s3 = pytest.mark.skipif(
 
 
 def test_every_private_file_field_uses_the_configured_storages():
-    private = storages["private"]
-    assert ClaimDocument._meta.get_field("file").storage is private
+    storage = ClaimDocument._meta.get_field("file").storage
     expected = "S3Storage" if settings.STORAGE_S3_ENDPOINT_URL else "FileSystemStorage"
-    assert type(private).__name__ == expected
+    assert type(storage).__name__ == type(storages["private"]).__name__ == expected
+    # "private" rebuilds a file in place (receipts); "default" never overwrites.
+    first = storage.save("tests/same-name.txt", ContentFile(b"v1"))
+    second = storage.save("tests/same-name.txt", ContentFile(b"v2"))
+    try:
+        assert first == second
+        other = default_storage.save("tests/same-name.txt", ContentFile(b"v3"))
+        assert other != first
+        default_storage.delete(other)
+    finally:
+        storage.delete(second)
 
 
 @on_s3
