@@ -187,8 +187,6 @@ def ensure_person(number: str, **fields) -> InsuredPerson:
 def ensure_account(person: InsuredPerson, password: str = DEMO_PASSWORD) -> User:
     user = User.objects.filter(insured=person).first() or User(username=person.immatriculation_number, insured=person)
     user.username = person.immatriculation_number
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
     user.set_password(password)
     user.save()
     return user

@@ -16,4 +16,7 @@ urlpatterns = [
     path("retrouver-mon-numero/", views.RecoverNumberStartView.as_view(), name="recover_number"),
     path("retrouver-mon-numero/code/", views.RecoverNumberCodeView.as_view(), name="recover_number_code"),
     path("retrouver-mon-numero/resultat/", views.recover_number_result, name="recover_number_result"),
+    path("creer-un-compte/", views.SignupStartView.as_view(), name="signup"),
+    path("creer-un-compte/code/", views.SignupCodeView.as_view(), name="signup_code"),
+    path("creer-un-compte/mot-de-passe/", views.SignupPasswordView.as_view(), name="signup_password"),
 ]

@@ -64,7 +64,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,9 +152,6 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-
-# Temporary passwords (sent by SMS at registration) expire and must be changed at first login.
-TEMPORARY_PASSWORD_LIFETIME = timedelta(hours=48)
 
 # Login throttling (django-axes): 5 failures per number and IP, then a cool-off.
 AXES_FAILURE_LIMIT = 5

@@ -4,8 +4,9 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import InsuredPerson, User
+from accounts.models import InsuredPerson, OneTimeCode, User
 from macnss.core import portal
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment import demo, selectors, services
@@ -55,7 +56,9 @@ def test_demo_reseed_lets_outcome_b_be_walked_again():
             ip_address=None,
             language="fr",
         )
-        services.complete_onboarding(attempt_id=started.attempt.pk)
+        OneTimeCode.objects.filter(pk=started.otp_id).update(consumed_at=timezone.now())
+        services.confirm_code(attempt_id=started.attempt.pk, code_id=started.otp_id)
+        services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
     assert User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003"]).count() == 2
     demo.seed()
     assert not User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003"]).exists()
