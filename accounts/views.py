@@ -6,9 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
@@ -176,7 +175,7 @@ class OtpStepView(CaptchaRefreshMixin, FormView):
         raise NotImplementedError
 
 
-TOO_MANY_FOR_IDENTITY = _lazy(
+TOO_MANY_FOR_IDENTITY = gettext_lazy(
     "Vous avez demandé trop de codes pour ces informations. Réessayez dans une heure, ou présentez-vous dans une "
     "agence CNSS avec votre pièce d'identité."
 )

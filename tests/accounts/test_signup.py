@@ -192,3 +192,23 @@ def test_arabic_signup_page(client, db):
     html = client.get("/ar" + START).content.decode()
     assert 'dir="rtl"' in html
     assert "إنشاء حساب" in html
+
+
+def test_demo_people_each_create_an_account_and_reseeding_resets_them(client, settings):
+    from accounts import demo
+
+    rows = [row for row in demo.seed() if row.journey.startswith("Créer un compte")]
+    assert len(rows) == 4
+    for n, row in enumerate(rows):
+        person = InsuredPersonFactory._meta.model.objects.get(immatriculation_number=row.number)
+        visitor = client.__class__(REMOTE_ADDR=f"203.0.113.{n + 1}")
+        visitor.post(START, _answers(person))
+        if not person.phone:
+            assert "agence" in row.note or "agence" in unescape(visitor.get(CODE).content.decode())
+            continue
+        visitor.post(CODE, {"code": _code_for(person)})
+        visitor.post(PASSWORD_URL, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+        assert User.objects.filter(insured=person).exists(), row.journey
+    assert User.objects.filter(insured__immatriculation_number__startswith="1007").count() == 3
+    demo.seed()
+    assert not User.objects.filter(insured__immatriculation_number__startswith="1007").exists()
