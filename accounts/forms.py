@@ -244,3 +244,7 @@ class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
     new_password1 = PortalPasswordChangeForm.base_fields["new_password1"]
     new_password2 = PortalPasswordChangeForm.base_fields["new_password2"]
     error_messages = {"password_mismatch": _("Les deux mots de passe ne sont pas identiques.")}
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
+        # The validators' messages go next to the password the person typed, not its confirmation.
+        super().validate_password_for_user(user, "new_password1")

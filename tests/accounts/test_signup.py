@@ -212,3 +212,17 @@ def test_demo_people_each_create_an_account_and_reseeding_resets_them(client, se
     assert User.objects.filter(insured__immatriculation_number__startswith="1007").count() == 3
     demo.seed()
     assert not User.objects.filter(insured__immatriculation_number__startswith="1007").exists()
+
+
+def test_choose_password_form_is_djangos_set_password_form_with_errors_next_to_the_password(db):
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from accounts.forms import ChoosePasswordForm
+
+    candidate = User(username="123456789", first_name="Youssef", last_name="Berrada")
+    form = ChoosePasswordForm(candidate, {"new_password1": "123456789abc", "new_password2": "123456789abc"})
+    assert isinstance(form, SetPasswordForm)
+    assert not form.is_valid()
+    assert "new_password1" in form.errors and "new_password2" not in form.errors
+    form = ChoosePasswordForm(candidate, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert form.is_valid()
