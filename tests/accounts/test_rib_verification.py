@@ -37,6 +37,7 @@ def test_the_first_rib_after_an_online_proven_phone_waits_and_the_page_says_so(c
     assert "vérifie avant tout prélèvement" in sms.body
     page = client.get(reverse("accounts:bank_details")).content.decode()
     assert "RIB en cours de vérification" in page
+    assert "RIB en cours de vérification" in client.get(reverse("accounts:dashboard")).content.decode()
 
 
 def test_agent_confirms_in_the_queue_logged_and_told_by_sms(admin_client, admin_user):
