@@ -6,6 +6,7 @@ from django.db.models import Q
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import format_rib, normalize_digits, normalize_identity_number, parse_moroccan_mobile
 
+from . import services
 from .models import (
     BankDetails,
     DirectDebitMandate,
@@ -13,6 +14,7 @@ from .models import (
     OneTimeCode,
     ProfessionalCategory,
     ProfessionalSubCategory,
+    RibVerification,
     SmigValue,
     User,
 )
@@ -21,7 +23,38 @@ from .models import (
 class BankDetailsInline(admin.StackedInline):
     model = BankDetails
     extra = 0
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("status", "updated_at")
+
+
+@admin.register(BankDetails)
+class BankDetailsAdmin(admin.ModelAdmin):
+    """The agents' queue «RIB à vérifier» (filter by vérification): a RIB given after a phone proven only
+    online (issue 16 §2) starts no direct debit until an agent confirms it against the person's file."""
+
+    list_display = ("insured", "rib_display", "status", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("=insured__immatriculation_number", "=insured__id_document_number")
+    list_select_related = ("insured",)
+    readonly_fields = ("insured", "rib", "status", "updated_at")
+    actions = ["confirm_selected"]
+
+    @admin.display(description=_("RIB"))
+    def rib_display(self, obj):
+        return format_rib(obj.rib)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Confirmer le RIB (vérifié sur le dossier de l'assuré)"), permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        done = 0
+        for bank_details in queryset.filter(status=RibVerification.PENDING):
+            services.confirm_bank_details(bank_details=bank_details, by=request.user)
+            done += 1
+        self.message_user(request, _("%(count)d RIB confirmé(s) ; l'assuré est prévenu par SMS.") % {"count": done})
 
 
 @admin.register(InsuredPerson)
@@ -75,14 +108,12 @@ class InsuredPersonAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "insured", "is_staff", "must_change_password", "last_login")
-    list_filter = ("is_staff", "is_active", "must_change_password", "groups")
+    list_display = ("username", "insured", "is_staff", "last_login")
+    list_filter = ("is_staff", "is_active", "groups")
     search_fields = ("username", "insured__last_name", "insured__id_document_number", "insured__phone")
     raw_id_fields = ("insured",)
-    readonly_fields = ("last_login", "date_joined", "temporary_password_expires_at")
-    fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Assuré"), {"fields": ("insured", "must_change_password", "temporary_password_expires_at")}),
-    )
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Assuré"), {"fields": ("insured",)}),)
 
 
 class SubCategoryInline(admin.TabularInline):
@@ -151,6 +182,8 @@ class OneTimeCodeAdmin(admin.ModelAdmin):
         "attempts",
         "consumed_at",
         "superseded_at",
+        "identity_key",
+        "notice",
     )
 
     def has_add_permission(self, request):

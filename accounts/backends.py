@@ -20,15 +20,7 @@ def forget_cached_users(*user_ids) -> None:
 
 
 class PortalAccountBackend(ModelBackend):
-    """Number + password; a temporary password stops working 48 hours after it was sent."""
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is not None and user.temporary_password_expired():
-            if request is not None:
-                request.temporary_password_expired = True
-            return None
-        return user
+    """Number + password, and the logged-in account read from the cache."""
 
     def get_user(self, user_id):
         """The account with its person, bank details and category, from the cache or in one query."""

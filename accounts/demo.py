@@ -187,8 +187,6 @@ def ensure_person(number: str, **fields) -> InsuredPerson:
 def ensure_account(person: InsuredPerson, password: str = DEMO_PASSWORD) -> User:
     user = User.objects.filter(insured=person).first() or User(username=person.immatriculation_number, insured=person)
     user.username = person.immatriculation_number
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
     user.set_password(password)
     user.save()
     return user
@@ -211,6 +209,69 @@ def seed_agents() -> list[DemoAccount]:
         user.groups.set([group])
         created.append(DemoAccount(f"Agent ({group.name}) — /admin/", username, DEMO_PASSWORD))
     return created
+
+
+# «Créer un compte» (issue 16 §1): people with a CNSS number and no account yet. Re-running seed_demo
+# removes the account each of them created, so the journey can be walked again.
+SIGNUP_PEOPLE = [
+    # number, document, age, last, first, last_ar, first_ar, phone, regime, label
+    ("100700001", "BJ700001", 34, "BERRADA", "Youssef", "برادة", "يوسف", "+212661700001", Regime.EMPLOYEE, "salarié"),
+    (
+        "100700002",
+        "BJ700002",
+        51,
+        "FASSI",
+        "Amina",
+        "الفاسي",
+        "أمينة",
+        "+212661700002",
+        Regime.EMPLOYEE,
+        "ancien salarié",
+    ),
+    (
+        "100700003",
+        "BJ700003",
+        67,
+        "OUAZZANI",
+        "Driss",
+        "الوزاني",
+        "إدريس",
+        "+212661700003",
+        Regime.PENSIONER,
+        "pensionné",
+    ),
+    ("100700004", "BJ700004", 43, "TAHIRI", "Khadija", "الطاهري", "خديجة", "", Regime.EMPLOYEE, "sans téléphone"),
+]
+
+
+def seed_signup_people() -> list[DemoAccount]:
+    rows = []
+    for number, document, age, last, first, last_ar, first_ar, phone, regime, label in SIGNUP_PEOPLE:
+        birth = birth_date_for_age(age, 2)
+        person = ensure_person(
+            number,
+            id_document_number=document,
+            birth_date=birth,
+            last_name=last,
+            first_name=first,
+            last_name_ar=last_ar,
+            first_name_ar=first_ar,
+            phone=phone,
+            regime=regime,
+            receives_pension=regime == Regime.PENSIONER,
+            declared_days=0 if regime == Regime.PENSIONER else 2400,
+        )
+        User.objects.filter(insured=person).delete()
+        where = "code SMS sur /telephone-demo/" if phone else "aucun SMS : la page indique l'agence"
+        rows.append(
+            DemoAccount(
+                f"Créer un compte : {label}",
+                number,
+                "—",
+                f"ou CNIE {document}, expiration {person.id_document_expiry:%d/%m/%Y}, né le {birth:%d/%m/%Y}; {where}",
+            )
+        )
+    return rows
 
 
 def seed() -> list[DemoAccount]:
@@ -238,5 +299,6 @@ def seed() -> list[DemoAccount]:
             "—",
             f"CNIE {tns.id_document_number}, né le {tns.birth_date:%d/%m/%Y}; code SMS sur /telephone-demo/",
         ),
+        *seed_signup_people(),
         *seed_agents(),
     ]

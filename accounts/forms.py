@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 
 from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
@@ -82,9 +82,6 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
             "« Mot de passe oublié »."
         ),
         "inactive": _("Ce compte est désactivé. Contactez le service client."),
-        "temporary_expired": _(
-            "Votre mot de passe temporaire a expiré (48 heures). Demandez-en un nouveau avec « Mot de passe oublié »."
-        ),
     }
 
     def __init__(self, request=None, *args, with_captcha=False, **kwargs):
@@ -117,8 +114,6 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
             self.refusal = outcome.refusal
             raise ValidationError(_("Trop d'essais erronés."), code=outcome.refusal)
         if outcome.user is None:
-            if getattr(self.request, "temporary_password_expired", False):
-                raise ValidationError(self.error_messages["temporary_expired"], code="temporary_expired")
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(outcome.user)
         self.user_cache = outcome.user
@@ -332,3 +327,54 @@ class EmailChangeForm(PortalForm):
             "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.ma."),
         },
     )
+class SignupForm(PortalForm):
+    """«Créer un compte» (issue 16 §1): the 9-digit number or the CNIE number, the ID's expiry, the birth date."""
+
+    identifier = forms.CharField(
+        label=_("Numéro d'immatriculation ou numéro de CNIE"),
+        max_length=20,
+        help_text=_(
+            "Les 9 chiffres de votre numéro CNSS, ou le numéro de votre CNIE (par exemple AB123456). "
+            "Avec une carte de séjour ou un passeport, saisissez votre numéro d'immatriculation."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr", "autocapitalize": "characters"}),
+        error_messages={
+            "required": _("Saisissez votre numéro d'immatriculation (9 chiffres) ou le numéro de votre CNIE."),
+            "max_length": _("Ce numéro comporte au plus 20 caractères."),
+        },
+    )
+    id_document_expiry = date_field(
+        _("Date d'expiration de la pièce d'identité"), help_text=_("Au format jj/mm/aaaa, par exemple 30/06/2031.")
+    )
+    birth_date = date_field(_("Date de naissance"))
+    captcha = captcha_field()
+
+    def clean_identifier(self):
+        value = normalize_identity_number(normalize_digits(self.cleaned_data["identifier"]))
+        if value.isdigit():
+            try:
+                validate_cnss_number(value)
+            except ValidationError:
+                raise ValidationError(
+                    _(
+                        "Un numéro d'immatriculation comporte 9 chiffres ; un numéro de CNIE commence par 1 ou 2 lettres."
+                    ),
+                    code="identifier_format",
+                ) from None
+            return value
+        validate_identity_number(IdentityDocumentType.CNIE, value)
+        return value
+
+
+class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
+    """The password a person chooses right after the SMS code: Django's SetPasswordForm and password
+    validators (the same rules as everywhere in the portal). `user` may be an unsaved account, so that
+    the validators can compare the password with the person's number and name."""
+
+    new_password1 = PortalPasswordChangeForm.base_fields["new_password1"]
+    new_password2 = PortalPasswordChangeForm.base_fields["new_password2"]
+    error_messages = {"password_mismatch": _("Les deux mots de passe ne sont pas identiques.")}
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
+        # The validators' messages go next to the password the person typed, not its confirmation.
+        super().validate_password_for_user(user, "new_password1")

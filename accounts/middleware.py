@@ -2,27 +2,6 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
-from django.urls import reverse
-
-# Pages a person with a temporary password may still open before choosing his own.
-_ALLOWED_URL_NAMES = ("accounts:password_change", "accounts:logout", "set_language")
-
-
-class PasswordChangeRequiredMiddleware:
-    """A temporary password (sent by SMS) must be replaced at first login."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
-            allowed = {reverse(name) for name in _ALLOWED_URL_NAMES}
-            if request.path not in allowed and not request.path.startswith(("/static/", "/admin/")):
-                return redirect("accounts:password_change")
-        return self.get_response(request)
-
 
 SESSION_STARTED_KEY = "_auth_started_at"
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
+from django_fsm import FSMField, transition
 
 from macnss.core.translation import gettext_lazy as _
 
@@ -148,6 +149,9 @@ class InsuredPerson(PersonIdentity):
     asvi_reference_salary = models.DecimalField(
         _("salaire de référence ASVI"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Issue 16 §2's one exception: a phone proven online but never checked by the CNSS. The first RIB
+    # then waits for an agent («RIB à vérifier») before any direct debit.
+    first_rib_needs_check = models.BooleanField(_("premier RIB à vérifier par un agent"), default=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
 
@@ -199,30 +203,28 @@ class User(AbstractUser):
         related_name="account",
         verbose_name=_("assuré"),
     )
-    must_change_password = models.BooleanField(_("doit changer son mot de passe"), default=False)
-    temporary_password_expires_at = models.DateTimeField(
-        _("mot de passe temporaire valable jusqu'au"), null=True, blank=True
-    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("compte")
         verbose_name_plural = _("comptes")
 
-    def temporary_password_expired(self) -> bool:
-        return bool(
-            self.must_change_password
-            and self.temporary_password_expires_at
-            and self.temporary_password_expires_at < timezone.now()
-        )
+
+class RibVerification(models.TextChoices):
+    VERIFIED = "verifie", _("Vérifié")
+    PENDING = "a_verifier", _("RIB à vérifier")
 
 
 class BankDetails(models.Model):
-    """The insured's current RIB (24 digits, key checked)."""
+    """The insured's current RIB (24 digits, key checked). A RIB «à vérifier» starts no direct debit."""
 
     insured = models.OneToOneField(
         InsuredPerson, on_delete=models.CASCADE, related_name="bank_details", verbose_name=_("assuré")
     )
     rib = models.CharField(_("RIB"), max_length=24)
+    # Named `status` for macnss.core.services.apply_transition, which logs every change.
+    status = FSMField(
+        _("vérification"), max_length=12, choices=RibVerification, default=RibVerification.VERIFIED, db_index=True
+    )
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
 
     class Meta:
@@ -233,6 +235,14 @@ class BankDetails(models.Model):
         from macnss.core.validators import format_rib
 
         return format_rib(self.rib)
+
+    @property
+    def is_pending_verification(self) -> bool:
+        return self.status == RibVerification.PENDING
+
+    @transition(field=status, source=RibVerification.PENDING, target=RibVerification.VERIFIED)
+    def confirm(self):
+        """An agent compared the RIB with the person's file (admin action, through accounts.services)."""
 
 
 class DirectDebitMandate(models.Model):
@@ -274,6 +284,11 @@ class OneTimeCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     consumed_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # A keyed hash of the identity typed (number or document number): sends are counted per identity,
+    # for real people and decoys alike, so the limit tells nobody whether a record exists (L1).
+    identity_key = models.CharField(_("identité saisie (empreinte)"), max_length=64, blank=True, db_index=True)
+    # An SMS that carries no code («vous avez déjà un compte…»): kept to send it again on «Renvoyer».
+    notice = models.TextField(_("message sans code"), blank=True)
 
     class Meta:
         verbose_name = _("code à usage unique")

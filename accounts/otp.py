@@ -5,6 +5,10 @@ OTP_MAX_FAILURES_PER_DAY wrong codes per person (or decoy chain) over 24 hours (
 A journey keeps only the code's id in its session namespace and calls `verify_code` with it.
 Where no record matches the person's answers, it issues a *decoy* (no SMS, never verifiable),
 so that the next page looks the same whether or not a record exists.
+
+Public journeys (nobody logged in) go through `send_code_to_phone_on_file` / `send_notice_to_phone_on_file`:
+sends are counted per *identity typed* (`identity_key`), for real people and decoys alike, and the
+per-phone cap drops the SMS silently instead of answering differently (audit L1).
 """
 
 import hashlib
@@ -79,8 +83,69 @@ def _hold_send_gate(key: str) -> None:
 
 
 @transaction.atomic
+def identity_key(identifier: str) -> str:
+    """A keyed hash of what the person typed (CNSS number, document number), never stored in clear."""
+    normalized = "".join(ch for ch in (identifier or "").upper() if ch.isalnum())
+    key = f"otp-identity:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def identity_sends_in_last_hour(key: str) -> int:
+    return OneTimeCode.objects.filter(identity_key=key, created_at__gte=timezone.now() - timedelta(hours=1)).count()
+
+
+def identity_limit_reached(key: str) -> bool:
+    """The same answer for everyone who types this identity, whether or not a record exists."""
+    return identity_sends_in_last_hour(key) >= settings.OTP_MAX_SENDS_PER_HOUR
+
+
+def _phone_can_receive(phone: str) -> bool:
+    return bool(phone) and sends_in_last_hour(phone) < settings.OTP_MAX_SENDS_PER_HOUR
+
+
+@transaction.atomic
+def send_code_to_phone_on_file(
+    *, purpose: str, identity: str, phone: str, language: str = "fr", subject: str = "", message=default_message
+) -> OneTimeCode:
+    """A code to `phone` (the phone the CNSS holds), or a decoy when there is none or it has had its
+    codes for the hour: the caller's next page is the same either way. Never raises SendLimitReached;
+    the caller checks `identity_limit_reached(identity)` first."""
+    _hold_send_gate(f"identity:{identity}")
+    if not _phone_can_receive(phone):
+        return issue_decoy(purpose=purpose, identity=identity)
+    try:
+        return issue_code(
+            purpose=purpose, phone=phone, language=language, subject=subject, message=message, identity=identity
+        )
+    except SendLimitReached:  # a parallel start took the phone's last code of the hour
+        return issue_decoy(purpose=purpose, identity=identity)
+
+
+@transaction.atomic
+def send_notice_to_phone_on_file(*, purpose: str, identity: str, phone: str, body: str, language: str = "fr"):
+    """An SMS with no code («vous avez déjà un compte…») where another person would get a code. It counts
+    like a code (per phone and per identity) and returns a row that can never be verified."""
+    _hold_send_gate(f"identity:{identity}")
+    _hold_send_gate(f"phone:{phone}")
+    if not _phone_can_receive(phone):
+        return issue_decoy(purpose=purpose, identity=identity)
+    salt = secrets.token_hex(16)
+    row = OneTimeCode.objects.create(
+        purpose=purpose,
+        phone=phone,
+        subject=f"notice:{secrets.token_hex(8)}",
+        salt=salt,
+        code_hash=_hash(secrets.token_hex(32), salt),
+        expires_at=timezone.now() + settings.OTP_VALIDITY,
+        identity_key=identity,
+        notice=body,
+    )
+    queue_sms(to=phone, body=body, purpose=f"notice:{purpose}", language=language)
+    return row
+
+
 def issue_code(
-    *, purpose: str, phone: str, language: str = "fr", subject: str = "", message=default_message
+    *, purpose: str, phone: str, language: str = "fr", subject: str = "", message=default_message, identity: str = ""
 ) -> OneTimeCode:
     """Create a code and queue its SMS (sent after commit). Raises SendLimitReached."""
     _hold_send_gate(f"phone:{phone}")
@@ -95,6 +160,7 @@ def issue_code(
         salt=salt,
         code_hash=_hash(code, salt),
         expires_at=timezone.now() + settings.OTP_VALIDITY,
+        identity_key=identity,
     )
     with translation.override(language):
         body = message(code)
@@ -103,7 +169,7 @@ def issue_code(
 
 
 @transaction.atomic
-def issue_decoy(*, purpose: str, chain: str = "") -> OneTimeCode:
+def issue_decoy(*, purpose: str, chain: str = "", identity: str = "") -> OneTimeCode:
     """A code that was never sent and can never match: same flow, nothing revealed. With a `chain` (the
     identity typed, e.g. "decoy:<hash>"), the decoys of that chain meet the same send limit as a real
     phone. Raises SendLimitReached."""
@@ -116,10 +182,13 @@ def issue_decoy(*, purpose: str, chain: str = "") -> OneTimeCode:
     return OneTimeCode.objects.create(
         purpose=purpose,
         phone="",
-        subject=chain or f"decoy:{secrets.token_hex(8)}",
+        # A decoy for a typed identity shares its subject with that identity's other decoys, so that the
+        # daily failure cap (failures_today) answers as it would for a real person.
+        subject=chain or (f"decoy:{identity[:40]}" if identity else f"decoy:{secrets.token_hex(8)}"),
         salt=salt,
         code_hash=_hash(secrets.token_hex(32), salt),
         expires_at=timezone.now() + settings.OTP_VALIDITY,
+        identity_key=identity,
     )
 
 
@@ -155,10 +224,32 @@ def verify_code(*, code_id: int | None, purpose: str, submitted: str) -> Verific
 
 @transaction.atomic
 def resend_code(*, code_id: int | None, purpose: str, language: str = "fr", message=default_message) -> OneTimeCode:
-    """Replace a code by a new one to the same phone (the old one stops working). Raises SendLimitReached."""
+    """Replace a code by a new one to the same phone (the old one stops working). Raises SendLimitReached.
+
+    A code sent for a typed identity (`identity_key`) is limited per identity only, the same for a real
+    person and a decoy; a phone over its cap then silently gets nothing."""
     old = OneTimeCode.objects.select_for_update().filter(pk=code_id, purpose=purpose).first() if code_id else None
     if old is None:
         return issue_decoy(purpose=purpose)
+    if old.identity_key:
+        if identity_limit_reached(old.identity_key):
+            raise SendLimitReached
+        if old.notice:
+            new = send_notice_to_phone_on_file(
+                purpose=purpose, identity=old.identity_key, phone=old.phone, body=old.notice, language=language
+            )
+        else:
+            new = send_code_to_phone_on_file(
+                purpose=purpose,
+                identity=old.identity_key,
+                phone=old.phone,
+                language=language,
+                subject=old.subject,
+                message=message,
+            )
+        old.superseded_at = timezone.now()
+        old.save(update_fields=["superseded_at"])
+        return new
     if not old.phone:
         # A decoy chain hits the same send limit as a real phone, so the limit reveals nothing either.
         new = issue_decoy(purpose=purpose, chain=old.subject)

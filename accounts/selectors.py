@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from macnss.core.validators import normalize_identity_number
 
-from .models import InsuredPerson
+from .models import IdentityDocumentType, InsuredPerson
 
 
 def insured_for_user(user) -> InsuredPerson | None:
@@ -72,3 +72,27 @@ def active_sign_ins(user) -> list:
             session_key__in=open_keys,
         ).order_by("-created_at")
     )
+def rib_pending_verification(person: InsuredPerson | None) -> bool:
+    """«RIB en cours de vérification»: no direct debit until an agent confirms it (issue 16 §2)."""
+    bank_details = getattr(person, "bank_details", None) if person is not None else None
+    return bank_details is not None and bank_details.is_pending_verification
+
+
+def find_insured_for_signup(*, identifier: str, expiry, birth_date) -> InsuredPerson | None:
+    """The one record whose number (9 digits) or CNIE number is `identifier`, with this ID expiry and birth
+    date. A document number held by more than one record signs nobody in. The caller answers the same
+    way whether or not this finds someone."""
+    people = InsuredPerson.objects.select_related("account")
+    if identifier.isdigit():
+        candidates = list(people.filter(immatriculation_number=identifier))
+    else:
+        # Across document types: a passport or residence card with the same number makes it ambiguous.
+        candidates = list(people.filter(id_document_number=normalize_identity_number(identifier))[:2])
+    if len(candidates) != 1:
+        return None
+    person = candidates[0]
+    if not identifier.isdigit() and person.id_document_type != IdentityDocumentType.CNIE:
+        return None  # holders of a residence card or a passport sign up with their number
+    if person.id_document_expiry != expiry or person.birth_date != birth_date:
+        return None
+    return person

@@ -9,16 +9,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from macnss.core.services import queue_sms
+from macnss.core.services import apply_transition, queue_sms
 from macnss.core.validators import normalize_digits
 
-from .models import BankDetails, DirectDebitMandate, InsuredPerson, SignIn, User
+from . import otp
+from .backends import forget_cached_users
+from .models import BankDetails, DirectDebitMandate, InsuredPerson, RibVerification, SignIn, User
 
 # The consent text is versioned: a mandate records the exact words the person accepted.
 DIRECT_DEBIT_CONSENT_VERSION = "2026-01"
 DIRECT_DEBIT_CONSENT_TEXT = gettext_lazy("j'autorise le prélèvement automatique bancaire des cotisations cnss")
-
-_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a password
 
 
 def allocate_immatriculation_number() -> str:
@@ -30,64 +30,47 @@ def allocate_immatriculation_number() -> str:
     raise RuntimeError("Could not allocate a free immatriculation number")
 
 
-def generate_temporary_password() -> str:
-    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
+class AccountAlreadyExists(Exception):  # noqa: N818 - a business outcome, not a crash
+    """The person opened his account meanwhile (second tab, double submit)."""
 
 
-def _send_temporary_password(person: InsuredPerson, password: str) -> None:
+def already_has_account_message(person: InsuredPerson) -> str:
+    """The SMS a person with an account gets where another would get a code: his number, no secret."""
     with translation.override(person.preferred_language):
-        body = _(
-            "Ma CNSS : votre mot de passe temporaire est %(password)s. Il expire dans 48 heures; "
-            "vous choisirez le vôtre à la première connexion. N° d'immatriculation : %(number)s."
-        ) % {"password": password, "number": person.immatriculation_number}
-    queue_sms(
-        to=person.phone, body=body, purpose="temporary_password", language=person.preferred_language, sensitive=True
-    )
+        return _(
+            "Ma CNSS : vous avez déjà un compte Ma CNSS, numéro %(number)s. Connectez-vous avec ce numéro et votre "
+            "mot de passe. Mot de passe oublié ? Choisissez-en un nouveau avec « Mot de passe oublié »."
+        ) % {"number": person.immatriculation_number}
 
 
 @transaction.atomic
-def create_account_with_temporary_password(person: InsuredPerson) -> tuple[User, bool]:
-    """Create the portal account of a registered person and send a temporary password by SMS.
-
-    Idempotent: a second call (double submit, second tab) returns the existing account, sends nothing.
-    """
+def open_account(*, person: InsuredPerson, password: str) -> User:
+    """Create the portal account of a person who has just proven he holds the phone on file, with the
+    password he chose on the page. The confirming SMS carries no secret. Raises AccountAlreadyExists."""
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
-    existing = User.objects.filter(insured=person).first()
-    if existing is not None:
-        return existing, False
-    password = generate_temporary_password()
+    if User.objects.filter(insured=person).exists():
+        raise AccountAlreadyExists(person.pk)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                username=person.immatriculation_number,
-                password=password,
-                insured=person,
-                email=person.email,
-                must_change_password=True,
-                temporary_password_expires_at=timezone.now() + settings.TEMPORARY_PASSWORD_LIFETIME,
+                username=person.immatriculation_number, password=password, insured=person, email=person.email
             )
-    except IntegrityError:
-        return User.objects.get(insured=person), False
-    _send_temporary_password(person, password)
-    return user, True
-
-
-@transaction.atomic
-def reset_password_to_temporary(user: User) -> None:
-    password = generate_temporary_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.temporary_password_expires_at = timezone.now() + settings.TEMPORARY_PASSWORD_LIFETIME
-    user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
-    _send_temporary_password(user.insured, password)
+    except IntegrityError as exc:
+        raise AccountAlreadyExists(person.pk) from exc
+    if person.phone:
+        with translation.override(person.preferred_language):
+            body = _(
+                "Ma CNSS : votre compte est créé. Votre identifiant est votre numéro d'immatriculation %(number)s. "
+                "Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {"number": person.immatriculation_number, "phone": settings.CUSTOMER_SERVICE_NUMBER}
+        queue_sms(to=person.phone, body=body, purpose="account_opened", language=person.preferred_language)
+    return user
 
 
 @transaction.atomic
 def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
-    user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
+    user.save(update_fields=["password"])
     person = user.insured
     if person is not None and person.phone:
         with translation.override(person.preferred_language):
@@ -102,7 +85,10 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
     """Record the RIB and a new direct-debit mandate (the old one is revoked), and tell the insured by SMS."""
     rib = normalize_digits(rib)
     had_rib = BankDetails.objects.filter(insured=person).exists()
-    BankDetails.objects.update_or_create(insured=person, defaults={"rib": rib})
+    # Issue 16 §2: a phone proven online but never checked by the CNSS: an agent checks the first RIB.
+    pending = InsuredPerson.objects.filter(pk=person.pk, first_rib_needs_check=True).exists()
+    status = RibVerification.PENDING if pending else RibVerification.VERIFIED
+    BankDetails.objects.update_or_create(insured=person, defaults={"rib": rib, "status": status})
     now = timezone.now()
     DirectDebitMandate.objects.filter(insured=person, revoked_at__isnull=True).update(revoked_at=now)
     with translation.override("fr"):
@@ -117,7 +103,12 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
     )
     if person.phone:
         with translation.override(person.preferred_language):
-            if had_rib:
+            if pending:
+                body = _(
+                    "Ma CNSS : votre RIB (se terminant par %(end)s) est enregistré. Un agent de la CNSS le vérifie "
+                    "avant tout prélèvement. Si ce n'est pas vous, appelez le %(phone)s."
+                )
+            elif had_rib:
                 body = _(
                     "Ma CNSS : le RIB de votre compte a été modifié (se terminant par %(end)s). Si ce n'est pas vous, appelez le %(phone)s."
                 )
@@ -211,3 +202,57 @@ def contact_details_changed(*, person: InsuredPerson, old_phone: str, old_email:
                 "phone": settings.CUSTOMER_SERVICE_NUMBER,
             }
             queue_sms(to=person.phone, body=body, purpose="email_changed", language=language)
+@transaction.atomic
+def confirm_bank_details(*, bank_details: BankDetails, by) -> BankDetails:
+    """An agent compared a RIB «à vérifier» with the person's file: direct debits may start. Logged
+    (StatusChange: who, when) and told to the person by SMS."""
+    bank_details = BankDetails.objects.select_for_update().select_related("insured").get(pk=bank_details.pk)
+    apply_transition(bank_details, "confirm", by=by, note="RIB vérifié sur le dossier de l'assuré")
+    person = bank_details.insured
+    InsuredPerson.objects.filter(pk=person.pk).update(first_rib_needs_check=False)
+    forget_cached_users(*User.objects.filter(insured_id=person.pk).values_list("pk", flat=True))
+    if person.phone:
+        with translation.override(person.preferred_language):
+            body = _(
+                "Ma CNSS : votre RIB (se terminant par %(end)s) a été vérifié. Les prélèvements peuvent commencer."
+            ) % {"end": bank_details.rib[-4:]}
+        queue_sms(to=person.phone, body=body, purpose="rib_verified", language=person.preferred_language)
+    return bank_details
+
+
+SIGNUP_OTP_PURPOSE = "signup"
+
+
+@transaction.atomic
+def start_signup(*, person: InsuredPerson | None, identity: str, language: str):
+    """«Créer un compte», first step: a code to the phone on file, an SMS with his number to a person who
+    already has an account, a decoy otherwise (no record, no phone, an ambiguous document). The page after
+    it is the same in every case; sends count against the identity typed (accounts.otp)."""
+    if person is None or not person.phone:
+        return otp.issue_decoy(purpose=SIGNUP_OTP_PURPOSE, identity=identity)
+    if hasattr(person, "account"):
+        return otp.send_notice_to_phone_on_file(
+            purpose=SIGNUP_OTP_PURPOSE,
+            identity=identity,
+            phone=person.phone,
+            body=already_has_account_message(person),
+            language=person.preferred_language,
+        )
+    return otp.send_code_to_phone_on_file(
+        purpose=SIGNUP_OTP_PURPOSE,
+        identity=identity,
+        phone=person.phone,
+        language=language,
+        subject=f"signup:{person.pk}",
+    )
+
+
+def send_immatriculation_number(person: InsuredPerson) -> None:
+    """«Retrouver mon numéro»: once the code is right, the number also goes by SMS to the phone on file."""
+    if not person.phone:
+        return
+    with translation.override(person.preferred_language):
+        body = _(
+            "Ma CNSS : votre numéro d'immatriculation est %(number)s. Gardez-le : il vous suit toute votre carrière."
+        ) % {"number": person.immatriculation_number}
+    queue_sms(to=person.phone, body=body, purpose="immatriculation_number", language=person.preferred_language)

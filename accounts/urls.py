@@ -20,4 +20,7 @@ urlpatterns = [
     path("connexions/", views.sign_ins, name="sign_ins"),
     path("confirmer-identite/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("confirmer-identite/code/", views.ReauthenticateCodeView.as_view(), name="reauthenticate_code"),
+    path("creer-un-compte/", views.SignupStartView.as_view(), name="signup"),
+    path("creer-un-compte/code/", views.SignupCodeView.as_view(), name="signup_code"),
+    path("creer-un-compte/mot-de-passe/", views.SignupPasswordView.as_view(), name="signup_password"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from macnss.core import portal
@@ -19,6 +20,7 @@ from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 from . import devices, login_guard, otp, reauth, selectors, services
 from .forms import (
     BankDetailsForm,
+    ChoosePasswordForm,
     EmailChangeForm,
     IdentityForm,
     LoginForm,
@@ -27,9 +29,10 @@ from .forms import (
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
     ReauthPasswordForm,
+    SignupForm,
     clean_login_identifier,
 )
-from .models import User
+from .models import InsuredPerson, User
 
 
 class LoginView(CaptchaRefreshMixin, auth_views.LoginView):
@@ -227,6 +230,12 @@ class OtpStepView(CaptchaRefreshMixin, FormView):
         raise NotImplementedError
 
 
+TOO_MANY_FOR_IDENTITY = gettext_lazy(
+    "Vous avez demandé trop de codes pour ces informations. Réessayez dans une heure, ou présentez-vous dans une "
+    "agence CNSS avec votre pièce d'identité."
+)
+
+
 class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
     template_name = "accounts/password_recovery_start.html"
     form_class = NumberAndCaptchaForm
@@ -236,20 +245,20 @@ class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
         if too_many_attempts(self.request, "password_recovery", "10/h"):
             form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez dans une heure."))
             return self.form_invalid(form)
+        identity = otp.identity_key(form.cleaned_data["number"])
+        if otp.identity_limit_reached(identity):
+            form.add_error(None, TOO_MANY_FOR_IDENTITY)
+            return self.form_invalid(form)
         person = selectors.find_insured_by_number(form.cleaned_data["number"])
         user = getattr(person, "account", None) if person else None
-        try:
-            if user is not None and person.phone:
-                code = otp.issue_code(
-                    purpose="password_recovery", phone=person.phone, language=get_language(), subject=f"user:{user.pk}"
-                )
-            else:
-                code = otp.issue_decoy(
-                    purpose="password_recovery", chain=otp.decoy_chain("password_recovery", form.cleaned_data["number"])
-                )
-        except otp.SendLimitReached:
-            form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
-            return self.form_invalid(form)
+        # A phone over its hourly cap silently gets nothing: the next page is the same (audit L1).
+        code = otp.send_code_to_phone_on_file(
+            purpose="password_recovery",
+            identity=identity,
+            phone=person.phone if user is not None else "",
+            language=get_language(),
+            subject=f"user:{user.pk}" if user else "",
+        )
         self.request.session[self.session_key] = {"otp": code.pk, "user": user.pk if user else None}
         return redirect("accounts:password_recovery_code")
 
@@ -285,29 +294,22 @@ class RecoverNumberStartView(CaptchaRefreshMixin, FormView):
             form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez dans une heure."))
             return self.form_invalid(form)
         data = form.cleaned_data
+        identity = otp.identity_key(data["id_document_number"])
+        if otp.identity_limit_reached(identity):
+            form.add_error(None, TOO_MANY_FOR_IDENTITY)
+            return self.form_invalid(form)
         person = selectors.find_insured_by_identity(
             document_type=data["id_document_type"],
             document_number=data["id_document_number"],
             birth_date=data["birth_date"],
         )
-        try:
-            if person is not None and person.phone:
-                code = otp.issue_code(
-                    purpose="recover_number",
-                    phone=person.phone,
-                    language=get_language(),
-                    subject=f"insured:{person.pk}",
-                )
-            else:
-                code = otp.issue_decoy(
-                    purpose="recover_number",
-                    chain=otp.decoy_chain(
-                        "recover_number", data["id_document_type"], data["id_document_number"], str(data["birth_date"])
-                    ),
-                )
-        except otp.SendLimitReached:
-            form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
-            return self.form_invalid(form)
+        code = otp.send_code_to_phone_on_file(
+            purpose="recover_number",
+            identity=identity,
+            phone=person.phone if person else "",
+            language=get_language(),
+            subject=f"insured:{person.pk}" if person else "",
+        )
         self.request.session[self.session_key] = {"otp": code.pk, "insured": person.pk if person else None}
         return redirect("accounts:recover_number_code")
 
@@ -322,12 +324,13 @@ class RecoverNumberCodeView(OtpStepView):
         state = self.journey_state()
         state["confirmed"] = True
         self.save_state(state)
+        person = InsuredPerson.objects.filter(pk=state.get("insured")).first()
+        if person is not None:
+            services.send_immatriculation_number(person)
         return redirect("accounts:recover_number_result")
 
 
 def recover_number_result(request):
-    from .models import InsuredPerson
-
     state = request.session.get("recover_number") or {}
     if not state.get("confirmed"):
         return redirect("accounts:recover_number")
@@ -335,6 +338,95 @@ def recover_number_result(request):
     if person is None:
         return redirect("accounts:recover_number")
     return render(request, "accounts/recover_number_result.html", {"person": person})
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupStartView(CaptchaRefreshMixin, FormView):
+    """«Créer un compte» for every insured person (issue 16 §1). Whatever the answers, the next page is
+    the same: a code to the phone on file, an SMS with his number to a person who has an account, or
+    nothing at all; the page never says which."""
+
+    template_name = "accounts/signup_start.html"
+    form_class = SignupForm
+
+    def form_valid(self, form):
+        if too_many_attempts(self.request, "signup", "10/h"):
+            form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez dans une heure."))
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        identity = otp.identity_key(data["identifier"])
+        if otp.identity_limit_reached(identity):
+            form.add_error(None, TOO_MANY_FOR_IDENTITY)
+            return self.form_invalid(form)
+        person = selectors.find_insured_for_signup(
+            identifier=data["identifier"], expiry=data["id_document_expiry"], birth_date=data["birth_date"]
+        )
+        code = services.start_signup(person=person, identity=identity, language=get_language() or "fr")
+        self.request.session.cycle_key()
+        self.request.session[SIGNUP_SESSION_KEY] = {
+            "otp": code.pk,
+            "insured": person.pk if person is not None and not hasattr(person, "account") else None,
+        }
+        return redirect("accounts:signup_code")
+
+
+SIGNUP_SESSION_KEY = "signup"
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupCodeView(OtpStepView):
+    template_name = "accounts/signup_code.html"
+    purpose = services.SIGNUP_OTP_PURPOSE
+    session_key = SIGNUP_SESSION_KEY
+    start_url_name = "accounts:signup"
+
+    def code_confirmed(self, form):
+        state = self.journey_state()
+        state["confirmed"] = True
+        state.pop("otp", None)
+        self.save_state(state)
+        return redirect("accounts:signup_password")
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupPasswordView(FormView):
+    """After the right code: the person chooses his password on the page and is logged in."""
+
+    template_name = "accounts/signup_password.html"
+    form_class = ChoosePasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        state = request.session.get(SIGNUP_SESSION_KEY) or {}
+        self.person = InsuredPerson.objects.filter(pk=state.get("insured")).first() if state.get("confirmed") else None
+        if self.person is None:
+            return redirect("accounts:signup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        # An unsaved account, so that the validators compare the password with the number and the name.
+        candidate = User(
+            username=self.person.immatriculation_number,
+            first_name=self.person.first_name,
+            last_name=self.person.last_name,
+            email=self.person.email,
+        )
+        return {**super().get_form_kwargs(), "user": candidate}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "person": self.person}
+
+    def form_valid(self, form):
+        del self.request.session[SIGNUP_SESSION_KEY]
+        try:
+            user = services.open_account(person=self.person, password=form.cleaned_data["new_password1"])
+        except services.AccountAlreadyExists:
+            messages.info(
+                self.request, _("Votre compte existe déjà. Connectez-vous avec votre numéro et votre mot de passe.")
+            )
+            return redirect("accounts:login")
+        login(self.request, user, backend="accounts.backends.PortalAccountBackend")
+        messages.success(self.request, _("Votre compte Ma CNSS est créé. Bienvenue dans votre espace privé."))
+        return redirect("accounts:dashboard")
 
 
 logout_view = auth_views.LogoutView.as_view()

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
+from accounts.models import RibVerification
 from macnss.core.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -186,7 +187,9 @@ class PensionRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Exporter les mandats de prélèvement actifs (CSV)"))
     def export_mandates(self, request, queryset):
-        rows = queryset.filter(status=PensionRequestStatus.ACTIVE, mandate__revoked_at__isnull=True).select_related(
-            "insured", "mandate"
+        rows = (
+            queryset.filter(status=PensionRequestStatus.ACTIVE, mandate__revoked_at__isnull=True)
+            .exclude(insured__bank_details__status=RibVerification.PENDING)
+            .select_related("insured", "mandate")
         )
         return mandates_csv_response(rows.order_by("debit_start_date", "reference"))

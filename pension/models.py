@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import FSMField, transition
 
-from accounts.models import DirectDebitMandate, InsuredPerson, ProfessionalSubCategory
+from accounts.models import BankDetails, DirectDebitMandate, InsuredPerson, ProfessionalSubCategory, RibVerification
 from macnss.core.translation import gettext_lazy as _
 
 MIN_MULTIPLIER = 1
@@ -97,9 +97,17 @@ class PensionRequest(models.Model):
     def validate(self):
         pass
 
-    @transition(field=status, source=PensionRequestStatus.VALIDATED, target=PensionRequestStatus.ACTIVE)
+    @transition(
+        field=status,
+        source=PensionRequestStatus.VALIDATED,
+        target=PensionRequestStatus.ACTIVE,
+        conditions=[lambda pension_request: not pension_request.rib_pending_verification()],
+    )
     def activate(self):
-        pass
+        """The direct debit starts: never on a RIB «à vérifier» (issue 16 §2)."""
+
+    def rib_pending_verification(self) -> bool:
+        return BankDetails.objects.filter(insured_id=self.insured_id, status=RibVerification.PENDING).exists()
 
     @transition(
         field=status,

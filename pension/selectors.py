@@ -1,6 +1,6 @@
 """Reads of the voluntary pension: a person's own request, and the agents' lists."""
 
-from accounts.models import BankDetails, InsuredPerson
+from accounts.models import BankDetails, InsuredPerson, RibVerification
 
 from .models import PensionRequest, PensionRequestStatus
 
@@ -18,6 +18,7 @@ def active_mandates():
     """Active requests with what the bank needs to debit them (one query)."""
     return (
         PensionRequest.objects.filter(status=PensionRequestStatus.ACTIVE, mandate__revoked_at__isnull=True)
+        .exclude(insured__bank_details__status=RibVerification.PENDING)
         .select_related("insured", "mandate")
         .order_by("debit_start_date", "reference")
     )

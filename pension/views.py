@@ -63,6 +63,10 @@ class PensionMixin(LoginRequiredMixin):
         """A response that sends the person elsewhere, or None to go on."""
         return None
 
+    def get_context_data(self, **kwargs):
+        rib_pending = account_selectors.rib_pending_verification(self.person)
+        return {**super().get_context_data(**kwargs), "rib_pending": rib_pending}
+
 
 class HomeView(PensionMixin, TemplateView):
     """«Pension facultative»: his request with its status, and «Nouvelle demande»."""

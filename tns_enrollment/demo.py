@@ -212,6 +212,26 @@ def seed() -> list[DemoAccount]:
     )
     _reset_listed_person(entry_b2)
 
+    # b3. on a liaison list with no phone and no record yet: issue 16 §2's one exception, the typed phone
+    # gets the code, becomes his phone on file, and his first RIB waits for an agent.
+    birth_b3 = birth_date_for_age(39, 4)
+    entry_b3 = _entry(
+        "BH400006",
+        category="guides-touristiques",
+        subcategory="guides",
+        birth_date=birth_b3,
+        last_name="NACIRI",
+        first_name="Hicham",
+        last_name_ar="الناصري",
+        first_name_ar="هشام",
+        address="5 derb Sidi Bouloukat, Marrakech",
+        phone="",
+        email="",
+        is_eligible=True,
+        non_eligibility_reason="",
+    )
+    _reset_listed_person(entry_b3)
+
     # d1. a salaried worker (already covered by the employees' AMO).
     birth_d1 = birth_date_for_age(29, 5)
     ensure_person(
@@ -251,19 +271,25 @@ def seed() -> list[DemoAccount]:
             f"{journey} a : a déjà un compte",
             person_a.immatriculation_number,
             DEMO_PASSWORD,
-            _note("BH400001", birth_a),
+            _note("BH400001", birth_a, "numéro par SMS +212661400001"),
         ),
         DemoAccount(
             f"{journey} b : immatriculé sans compte",
             person_b1.immatriculation_number,
             "—",
-            _note("BH400002", birth_b1, "tout mobile 06/07, code sur /telephone-demo/"),
+            _note("BH400002", birth_b1, "code au téléphone du dossier +212661400002, sur /telephone-demo/"),
         ),
         DemoAccount(
             f"{journey} b : liste, à immatriculer",
             "—",
             "—",
-            _note("BH400003", birth_b2, "tout mobile 06/07, code sur /telephone-demo/"),
+            _note("BH400003", birth_b2, "code au téléphone de la liste +212661400003, sur /telephone-demo/"),
+        ),
+        DemoAccount(
+            f"{journey} b : liste sans téléphone",
+            "—",
+            "—",
+            _note("BH400006", birth_b3, "tout mobile 06/07 reçoit le code; RIB « à vérifier » ensuite"),
         ),
         DemoAccount(
             f"{journey} c : non immatriculé",
@@ -271,6 +297,10 @@ def seed() -> list[DemoAccount]:
             "—",
             _note("BH499999", birth_date_for_age(33), "toute pièce inconnue ou une date différente"),
         ),
-        DemoAccount(f"{journey} d : salarié, non éligible", "—", "—", _note("BH400004", birth_d1)),
-        DemoAccount(f"{journey} d : CNOPS, non éligible", "—", "—", _note("BH400005", birth_d2)),
+        DemoAccount(
+            f"{journey} d : salarié, non éligible", "—", "—", _note("BH400004", birth_d1, "motif par SMS +212661400004")
+        ),
+        DemoAccount(
+            f"{journey} d : CNOPS, non éligible", "—", "—", _note("BH400005", birth_d2, "motif par SMS +212661400005")
+        ),
     ]

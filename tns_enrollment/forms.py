@@ -51,7 +51,10 @@ class PersonalInformationForm(PortalForm):
     phone = forms.CharField(
         label=_("Numéro de téléphone"),
         max_length=20,
-        help_text=_("Votre téléphone mobile, par exemple 0612345678. Vous y recevrez un code par SMS."),
+        help_text=_(
+            "Votre téléphone mobile, par exemple 0612345678. Le SMS part au téléphone que la CNSS a enregistré "
+            "pour vous ; ce numéro ne sert que si aucun téléphone n'est enregistré."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"}),
         error_messages={
             "required": _("Saisissez votre numéro de téléphone mobile, par exemple 0612345678."),

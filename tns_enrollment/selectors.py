@@ -78,6 +78,23 @@ def match_identity(*, document_type: str, document_number: str, expiry, birth_da
     return Match(Outcome.NO_ACCOUNT, liaison_entry=entry)
 
 
+def phone_on_file(match: Match) -> str:
+    """The phone the CNSS holds for the matched person: his record's, else the liaison list's."""
+    if match.insured is not None:
+        return match.insured.phone
+    return match.liaison_entry.phone if match.liaison_entry is not None else ""
+
+
+def is_typed_phone_exception(match: Match) -> bool:
+    """Issue 16 §2's one exception: listed, eligible, no record yet and no phone on the list."""
+    return (
+        match.outcome == Outcome.NO_ACCOUNT
+        and match.insured is None
+        and match.liaison_entry is not None
+        and not match.liaison_entry.phone
+    )
+
+
 def recent_attempts_for_document(document_number: str, *, within=timedelta(hours=1)) -> int:
     return OnboardingAttempt.objects.filter(
         id_document_number=normalize_identity_number(document_number), created_at__gte=timezone.now() - within

@@ -1,19 +1,26 @@
-"""State changes of the TNS onboarding: log an attempt, send the SMS code, register a listed person,
-create his account. Every function is idempotent where a double submit or a second tab could repeat it."""
+"""State changes of the TNS onboarding: log an attempt, send the SMS to the phone on file, register a
+listed person, create his account. Every function is idempotent where a double submit or a second tab
+could repeat it.
+
+Issue 16 §2 (audit H3, M1): when the typed identity matches a record or a liaison-list entry, outcomes a,
+b and d show the same page and the SMS to the phone on file carries the outcome. The typed phone gets a
+code only in the one exception: a listed person with no phone on the list and no record yet."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import otp
-from accounts.models import InsuredPerson, ProfessionalCategory, Regime
-from accounts.services import allocate_immatriculation_number, create_account_with_temporary_password
+from accounts.models import InsuredPerson, OneTimeCode, ProfessionalCategory, Regime, User
+from accounts.services import allocate_immatriculation_number, already_has_account_message, open_account
 from macnss.core.services import apply_transition
 from macnss.core.validators import normalize_identity_number
 
 from . import selectors
-from .models import LiaisonListEntry, LiaisonStatus, OnboardingAttempt, Outcome
+from .models import LiaisonListEntry, LiaisonStatus, NonEligibilityReason, OnboardingAttempt, Outcome
 
 OTP_PURPOSE = "tns_enrollment"
 
@@ -26,11 +33,14 @@ class NotEligible(Exception):
     """The liaison entry is flagged not eligible (or not pending)."""
 
 
+class PhoneNotOnFile(Exception):
+    """The code was proven on a phone that is not (or no longer) the person's phone on file."""
+
+
 @dataclass(frozen=True)
 class Started:
     attempt: OnboardingAttempt
     otp_id: int | None = None
-    sms_limit_reached: bool = False
 
 
 def _attempt_fields(
@@ -55,9 +65,24 @@ def record_blocked_attempt(**typed) -> OnboardingAttempt:
     return OnboardingAttempt.objects.create(**_attempt_fields(**typed), outcome=Outcome.BLOCKED)
 
 
+def not_eligible_message(reason: str, language: str) -> str:
+    """Outcome d by SMS: the reason, without naming the other regime (the SMS may be read by anyone
+    who holds the phone, and the page shows nothing)."""
+    with translation.override(language):
+        if reason == NonEligibilityReason.NOT_LIBERAL:
+            why = str(NonEligibilityReason.NOT_LIBERAL.label)
+        else:
+            why = _("Vous êtes déjà couvert par un régime d'assurance maladie obligatoire.")
+        return _(
+            "Ma CNSS : vous ne pouvez pas vous immatriculer au régime des travailleurs non salariés. Motif : "
+            "%(reason)s Si vous pensez qu'il s'agit d'une erreur, appelez le %(phone)s."
+        ) % {"reason": why, "phone": settings.CUSTOMER_SERVICE_NUMBER}
+
+
 @transaction.atomic
 def start_onboarding(**typed) -> Started:
-    """Look the person up, log the attempt, and for outcome b send a code to the phone he typed."""
+    """Look the person up, log the attempt, and for outcomes a, b and d send the SMS that carries the
+    outcome to the phone on file (a code for b). Outcome c sends nothing."""
     match = selectors.match_identity(
         document_type=typed["document_type"],
         document_number=typed["document_number"],
@@ -71,14 +96,37 @@ def start_onboarding(**typed) -> Started:
         liaison_entry=match.liaison_entry,
         non_eligibility_reason=match.reason,
     )
-    if match.outcome != Outcome.NO_ACCOUNT:
+    if match.outcome == Outcome.NOT_REGISTERED:
         return Started(attempt)
-    try:
-        code = otp.issue_code(
-            purpose=OTP_PURPOSE, phone=attempt.phone, language=attempt.language, subject=f"tns_attempt:{attempt.pk}"
+    identity = otp.identity_key(attempt.id_document_number)
+    phone = selectors.phone_on_file(match)
+    language = match.insured.preferred_language if match.insured else attempt.language
+    if match.outcome == Outcome.HAS_ACCOUNT:
+        code = otp.send_notice_to_phone_on_file(
+            purpose=OTP_PURPOSE,
+            identity=identity,
+            phone=phone,
+            body=already_has_account_message(match.insured),
+            language=language,
         )
-    except otp.SendLimitReached:
-        return Started(attempt, sms_limit_reached=True)
+    elif match.outcome == Outcome.NOT_ELIGIBLE:
+        code = otp.send_notice_to_phone_on_file(
+            purpose=OTP_PURPOSE,
+            identity=identity,
+            phone=phone,
+            body=not_eligible_message(match.reason, language),
+            language=language,
+        )
+    else:
+        if selectors.is_typed_phone_exception(match):
+            phone = attempt.phone  # the one exception: nobody else's phone is on file
+        code = otp.send_code_to_phone_on_file(
+            purpose=OTP_PURPOSE,
+            identity=identity,
+            phone=phone,
+            language=attempt.language,
+            subject=f"tns_attempt:{attempt.pk}",
+        )
     return Started(attempt, otp_id=code.pk)
 
 
@@ -130,26 +178,43 @@ def register_from_liaison_entry(*, entry: LiaisonListEntry, by=None) -> InsuredP
 
 
 @transaction.atomic
-def complete_onboarding(*, attempt_id: int) -> tuple[InsuredPerson, bool]:
-    """After the SMS code: register the person if he is only on a list, keep the phone he proved he holds,
-    create his account and send the temporary password by SMS. Returns (person, account_created)."""
+def confirm_code(*, attempt_id: int, code_id: int) -> InsuredPerson:
+    """After the right SMS code: register the person if he is only on a list. The phone on file is
+    never replaced; in the one exception (listed, no phone on the list, no record) the phone he has just
+    proven becomes his phone on file, and his first RIB waits for an agent."""
     attempt = OnboardingAttempt.objects.select_for_update().get(pk=attempt_id, outcome=Outcome.NO_ACCOUNT)
-    now = timezone.now()
-    if attempt.account_created_at and attempt.insured is not None:
-        return attempt.insured, False
+    proven_phone = OneTimeCode.objects.filter(pk=code_id, consumed_at__isnull=False).values_list("phone", flat=True)
+    proven_phone = proven_phone.first() or ""
     person = attempt.insured or register_from_liaison_entry(entry=attempt.liaison_entry)
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
-    created = False
-    if not hasattr(person, "account"):
+    fields = ["preferred_language", "updated_at"]
+    person.preferred_language = attempt.language
+    if not person.phone and attempt.insured is None and proven_phone == attempt.phone:
         person.phone = attempt.phone
         person.phone_operator = attempt.phone_operator
-        person.preferred_language = attempt.language
-        if attempt.email:
-            person.email = attempt.email
-        person.save(update_fields=["phone", "phone_operator", "preferred_language", "email", "updated_at"])
-        _user, created = create_account_with_temporary_password(person)
+        person.first_rib_needs_check = True
+        fields += ["phone", "phone_operator", "first_rib_needs_check"]
+    if attempt.email and not person.email:
+        person.email = attempt.email
+        fields.append("email")
+    if not proven_phone or person.phone != proven_phone:
+        # e.g. two people typed the same listed identity with two phones: only the first proven phone counts.
+        raise PhoneNotOnFile(attempt.pk)
+    person.save(update_fields=fields)
     attempt.insured = person
-    attempt.otp_confirmed_at = attempt.otp_confirmed_at or now
-    attempt.account_created_at = attempt.account_created_at or now
-    attempt.save(update_fields=["insured", "otp_confirmed_at", "account_created_at", "updated_at"])
-    return person, created
+    attempt.otp_confirmed_at = attempt.otp_confirmed_at or timezone.now()
+    attempt.save(update_fields=["insured", "otp_confirmed_at", "updated_at"])
+    return person
+
+
+@transaction.atomic
+def complete_onboarding(*, attempt_id: int, password: str) -> User:
+    """The password chosen on the page after the code: the account is created (no password is ever sent
+    by SMS). Raises AccountAlreadyExists on a second submit."""
+    attempt = OnboardingAttempt.objects.select_for_update().get(
+        pk=attempt_id, outcome=Outcome.NO_ACCOUNT, otp_confirmed_at__isnull=False, insured__isnull=False
+    )
+    user = open_account(person=attempt.insured, password=password)
+    attempt.account_created_at = timezone.now()
+    attempt.save(update_fields=["account_created_at", "updated_at"])
+    return user

@@ -1,5 +1,9 @@
-"""Seed 001: «je suis un travailleur non salarié» — identity, then one of four outcomes."""
+"""Seed 001: «je suis un travailleur non salarié» — identity, then one of four outcomes. Outcomes a, b
+and d show the same page («un SMS vient d'être envoyé au téléphone enregistré»); the SMS carries the
+outcome (issue 16 §2). Outcome c shows its page, as the guide does."""
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -7,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
+from accounts.forms import ChoosePasswordForm
+from accounts.models import User
+from accounts.services import AccountAlreadyExists
 from accounts.views import OtpStepView
 from macnss.core.client_ip import client_ip_or_none
 from macnss.core.validators import mask_phone
@@ -14,18 +21,14 @@ from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
 from . import selectors, services
 from .forms import CategoryForm, CodeForm, PersonalInformationForm
-from .models import NonEligibilityReason, Outcome
+from .models import Outcome
 
 SESSION_KEY = "tns_enrollment"
 IP_RATE = "20/h"
 MAX_ATTEMPTS_PER_DOCUMENT = 5
 
-OUTCOME_URLS = {
-    Outcome.HAS_ACCOUNT: "tns_enrollment:has_account",
-    Outcome.NO_ACCOUNT: "tns_enrollment:code",
-    Outcome.NOT_REGISTERED: "tns_enrollment:not_registered",
-    Outcome.NOT_ELIGIBLE: "tns_enrollment:not_eligible",
-}
+# Outcomes whose SMS goes to the phone on file: they all show the same page.
+SMS_OUTCOMES = (Outcome.HAS_ACCOUNT, Outcome.NO_ACCOUNT, Outcome.NOT_ELIGIBLE)
 
 
 def _client_ip(request) -> str | None:
@@ -64,16 +67,15 @@ class PersonalInformationView(CaptchaRefreshMixin, FormView):
             )
             return self.form_invalid(form)
         started = services.start_onboarding(**typed)
-        if started.sms_limit_reached:
-            form.add_error("phone", _("Trop de codes ont été envoyés à ce numéro. Réessayez dans une heure."))
-            return self.form_invalid(form)
         self.request.session.cycle_key()
         self.request.session[SESSION_KEY] = {
             "attempt": started.attempt.pk,
             "outcome": started.attempt.outcome,
             "otp": started.otp_id,
         }
-        return redirect(OUTCOME_URLS[started.attempt.outcome])
+        if started.attempt.outcome == Outcome.NOT_REGISTERED:
+            return redirect("tns_enrollment:not_registered")
+        return redirect("tns_enrollment:code")
 
 
 def _attempt_for(request, outcome: str):
@@ -85,7 +87,8 @@ def _attempt_for(request, outcome: str):
 
 @method_decorator(never_cache, name="dispatch")
 class CodeView(OtpStepView):
-    """Outcome b: «le code OTP reçu par sms» and the on-screen verification code, «Valider»."""
+    """The same page for outcomes a, b and d: the SMS to the phone on file says which. Only outcome b's
+    SMS holds a code, which continues with «le code OTP reçu par sms» and the on-screen code."""
 
     template_name = "tns_enrollment/code.html"
     form_class = CodeForm
@@ -96,51 +99,80 @@ class CodeView(OtpStepView):
 
     def dispatch(self, request, *args, **kwargs):
         state = self.journey_state()
-        if state.get("outcome") != Outcome.NO_ACCOUNT:
+        if state.get("outcome") not in SMS_OUTCOMES:
             return redirect(self.start_url_name)
-        if state.get("done"):
-            return redirect("tns_enrollment:account_created")
+        if state.get("confirmed"):
+            return redirect("tns_enrollment:password")
         return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        attempt = selectors.attempt_for_session(self.journey_state())
-        ctx["masked_phone"] = mask_phone(attempt.phone) if attempt else ""
-        return ctx
 
     def code_confirmed(self, form):
         state = self.journey_state()
         try:
-            services.complete_onboarding(attempt_id=state["attempt"])
+            services.confirm_code(attempt_id=state["attempt"], code_id=state["otp"])
         except (services.RegistrationConflict, services.NotEligible):
             state["outcome"] = Outcome.NOT_REGISTERED
             self.save_state(state)
             return redirect("tns_enrollment:not_registered")
-        state["done"] = True
+        except services.PhoneNotOnFile:
+            del self.request.session[SESSION_KEY]
+            messages.error(
+                self.request,
+                _(
+                    "Votre dossier ne peut pas être ouvert en ligne. Présentez-vous dans une agence CNSS ou un point "
+                    "de proximité avec votre pièce d'identité."
+                ),
+            )
+            return redirect("tns_enrollment:proximity_points")
+        state["confirmed"] = True
         state.pop("otp", None)
         self.save_state(state)
-        return redirect("tns_enrollment:account_created")
+        return redirect("tns_enrollment:password")
 
 
-@never_cache
-def account_created(request):
-    state = request.session.get(SESSION_KEY) or {}
-    attempt = _attempt_for(request, Outcome.NO_ACCOUNT)
-    if attempt is None or not state.get("done") or attempt.insured is None:
-        return redirect("tns_enrollment:start")
-    return render(
-        request,
-        "tns_enrollment/account_created.html",
-        {"person": attempt.insured, "masked_phone": mask_phone(attempt.insured.phone)},
-    )
+@method_decorator(never_cache, name="dispatch")
+class ChoosePasswordView(FormView):
+    """Seed 001, outcome b after the code: NOM, PRENOM, ADRESSE, EMAIL, TELEPHONE, and the password the
+    person chooses on the page (never a password by SMS). Then he is logged in."""
 
+    template_name = "tns_enrollment/password.html"
+    form_class = ChoosePasswordForm
 
-@never_cache
-def has_account(request):
-    attempt = _attempt_for(request, Outcome.HAS_ACCOUNT)
-    if attempt is None or attempt.insured is None:
-        return redirect("tns_enrollment:start")
-    return render(request, "tns_enrollment/has_account.html", {"person": attempt.insured})
+    def dispatch(self, request, *args, **kwargs):
+        state = request.session.get(SESSION_KEY) or {}
+        attempt = _attempt_for(request, Outcome.NO_ACCOUNT) if state.get("confirmed") else None
+        if attempt is None or attempt.insured is None:
+            return redirect("tns_enrollment:start")
+        self.attempt, self.person = attempt, attempt.insured
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        candidate = User(
+            username=self.person.immatriculation_number,
+            first_name=self.person.first_name,
+            last_name=self.person.last_name,
+            email=self.person.email,
+        )
+        return {**super().get_form_kwargs(), "user": candidate}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "person": self.person,
+            "masked_phone": mask_phone(self.person.phone) if self.person.phone else "",
+        }
+
+    def form_valid(self, form):
+        del self.request.session[SESSION_KEY]
+        try:
+            user = services.complete_onboarding(attempt_id=self.attempt.pk, password=form.cleaned_data["new_password1"])
+        except AccountAlreadyExists:
+            messages.info(
+                self.request, _("Votre compte existe déjà. Connectez-vous avec votre numéro et votre mot de passe.")
+            )
+            return redirect("accounts:login")
+        login(self.request, user, backend="accounts.backends.PortalAccountBackend")
+        messages.success(self.request, _("Votre compte Ma CNSS est créé. Bienvenue dans votre espace privé."))
+        return redirect("accounts:dashboard")
 
 
 @never_cache
@@ -162,15 +194,6 @@ def not_registered(request):
         "tns_enrollment/not_registered.html",
         {"form": form, "category": attempt.chosen_category if request.method == "GET" else None},
     )
-
-
-@never_cache
-def not_eligible(request):
-    attempt = _attempt_for(request, Outcome.NOT_ELIGIBLE)
-    if attempt is None:
-        return redirect("tns_enrollment:start")
-    reason = NonEligibilityReason(attempt.non_eligibility_reason).label if attempt.non_eligibility_reason else ""
-    return render(request, "tns_enrollment/not_eligible.html", {"reason": reason})
 
 
 def proximity_points(request):

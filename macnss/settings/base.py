@@ -64,7 +64,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
 ]
 
@@ -167,8 +166,6 @@ SESSION_COOKIE_HTTPONLY = True
 REAUTH_MAX_AGE = timedelta(minutes=10)
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Temporary passwords (sent by SMS at registration) expire and must be changed at first login.
-TEMPORARY_PASSWORD_LIFETIME = timedelta(hours=48)
 
 # Login throttling (accounts/login_guard.py, docs/SECURITY.md). Failures are counted per person, whichever
 # identifier was typed (per normalised identifier when it matches no account), across all addresses:

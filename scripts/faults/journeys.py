@@ -221,7 +221,7 @@ def read_code(phone: str, *, after_id: int = 0) -> str:
 
 
 def tns_onboarding(client: Client, person, *, phone_local: str) -> None:
-    """Seed 001, outcome b: identity → SMS code → account created (temporary password by SMS)."""
+    """Seed 001, outcome b: identity → SMS code (to the phone on file) → password chosen → logged in."""
     from macnss.core.models import OutboundSms
 
     before = OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -239,11 +239,14 @@ def tns_onboarding(client: Client, person, *, phone_local: str) -> None:
     }
     response = client.post("/tns/", data)
     expect(response, 302, "TNS identity", location="/tns/code/")
-    code = read_code("+212" + phone_local[1:], after_id=before)
+    code = read_code(person.phone, after_id=before)  # the phone on file, whatever was typed
     _, hidden = client.form("/tns/code/")
     response = client.post("/tns/code/", {**hidden, "code": code, "captcha_1": "PASSED"})
-    expect(response, 302, "TNS code", location="/tns/compte-cree/")
-    expect(follow(client, response), 200, "TNS account created")
+    expect(response, 302, "TNS code", location="/tns/mot-de-passe/")
+    _, hidden = client.form("/tns/mot-de-passe/")
+    response = client.post("/tns/mot-de-passe/", {**hidden, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    expect(response, 302, "TNS password", location="/compte/")
+    expect(follow(client, response), 200, "TNS account created, logged in")
 
 
 def login(client: Client, number: str) -> None:

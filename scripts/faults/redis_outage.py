@@ -5,7 +5,7 @@
 Starts the portal as in production (gunicorn, a Celery worker, Celery beat; PostgreSQL database
 `macnss_faults`, Redis DB 11), migrates and seeds it, walks each journey once with Redis up (sanity),
 then stops Redis and, during the outage, drives real HTTP journeys:
-  - TNS onboarding, outcome b: identity form → SMS code → account (temporary password by SMS);
+  - TNS onboarding, outcome b: identity form → SMS code → password chosen (account opened, SMS without secret);
   - TAAWIDATY: login → «Créer une demande» → documents → «Valider» (SMS + receipt PDF);
   - ASVI: lookup → dues → transaction → order, then CMI's signed approved callback (receipt PDF + e-mail).
 Redis comes back after the outage; the script waits (bounded) until every SMS, e-mail and PDF created
@@ -263,7 +263,7 @@ def main() -> int:
             log(f"created during the outage: {sms_count} SMS, {email_count} e-mails, {len(created['claims'])} receipts")
             report.check(
                 sms_count == 3 * args.users,
-                "the outage produced the expected SMS (code + temporary password per account, one per claim)",
+                "the outage produced the expected SMS (code + account opened per account, one per claim)",
                 f"{sms_count} SMS for {args.users} of each journey",
             )
             # Let the re-queue beat run a few more times: nothing may go out twice afterwards.

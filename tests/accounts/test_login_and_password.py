@@ -1,9 +1,7 @@
-from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
@@ -72,40 +70,24 @@ def test_arabic_login_page_is_rtl_and_translated(client, db):
     assert "رقم التسجيل" in page
 
 
-def test_temporary_password_must_be_changed_at_first_login(client, insured):
-    user, created = services.create_account_with_temporary_password(insured)
-    assert created and user.must_change_password
-    sms = OutboundSms.objects.filter(to=insured.phone, purpose="temporary_password").get()
-    temporary = sms.body.split("est ")[1].split(".")[0]
-    assert _login(client, insured.immatriculation_number, temporary).status_code == 302
-    response = client.get(reverse("accounts:dashboard"))
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
-    new = "une phrase de passe bien longue"
-    response = client.post(
-        reverse("accounts:password_change"), {"old_password": temporary, "new_password1": new, "new_password2": new}
-    )
-    assert response.status_code == 302
-    user.refresh_from_db()
-    assert not user.must_change_password and user.check_password(new)
+def test_open_account_with_the_chosen_password_sends_no_secret(client, insured):
+    password = "une phrase de passe bien longue"
+    user = services.open_account(person=insured, password=password)
+    assert user.username == insured.immatriculation_number and user.check_password(password)
+    sms = OutboundSms.objects.get(to=insured.phone)
+    assert sms.purpose == "account_opened" and not sms.sensitive
+    assert insured.immatriculation_number in sms.body and password not in sms.body
+    assert _login(client, insured.immatriculation_number, password).status_code == 302
     assert client.get(reverse("accounts:dashboard")).status_code == 200
 
 
-def test_creating_the_account_twice_sends_one_password(insured):
-    services.create_account_with_temporary_password(insured)
-    user, created = services.create_account_with_temporary_password(insured)
-    assert not created
+def test_opening_the_account_twice_is_refused_and_sends_one_sms(insured):
+    services.open_account(person=insured, password="une phrase de passe bien longue")
+    with pytest.raises(services.AccountAlreadyExists):
+        services.open_account(person=insured, password="une autre phrase de passe")
     assert User.objects.filter(insured=insured).count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
-
-
-def test_expired_temporary_password_is_refused_with_a_clear_message(client, insured):
-    user, _ = services.create_account_with_temporary_password(insured)
-    user.set_password("TempPass1234")
-    user.temporary_password_expires_at = timezone.now() - timedelta(minutes=1)
-    user.save()
-    page = _login(client, insured.immatriculation_number, "TempPass1234").content.decode()
-    assert "mot de passe temporaire a expiré" in page
-    assert "_auth_user_id" not in client.session
+    assert OutboundSms.objects.filter(purpose="account_opened").count() == 1
+    assert not hasattr(services, "create_account_with_temporary_password")
 
 
 def test_password_change_refuses_short_and_mismatched_passwords(logged_in_client):

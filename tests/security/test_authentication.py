@@ -1,13 +1,10 @@
 """Authentication controls probed over HTTP: OTP attempt and send limits, login lockout, temporary passwords."""
 
-from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts import services
 from macnss.core.models import OutboundSms
 from tests.conftest import otp_from_sms
 from tests.factories import PASSWORD, InsuredPersonFactory, UserFactory
@@ -65,17 +62,6 @@ def test_lockout_is_per_person_not_global(client):
         client.post(reverse("accounts:login"), {"username": victim.username, "password": "faux"})
     response = client.post(reverse("accounts:login"), {"username": other.username, "password": PASSWORD})
     assert response.status_code == 302
-
-
-def test_temporary_password_expires(client):
-    person = InsuredPersonFactory()
-    user, _ = services.create_account_with_temporary_password(person)
-    user.set_password("Temporaire-123")
-    user.temporary_password_expires_at = timezone.now() - timedelta(seconds=1)
-    user.save()
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "Temporaire-123"})
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
 
 
 def test_session_key_changes_at_login_and_logout_invalidates_it(client):

@@ -26,6 +26,9 @@ PUBLIC = {
     "accounts:recover_number",
     "accounts:recover_number_code",
     "accounts:recover_number_result",
+    "accounts:signup",  # «créer un compte»: the public first steps, then the person is logged in
+    "accounts:signup_code",
+    "accounts:signup_password",
     "taawidaty:verify",  # public authenticity check of a receipt
     "pension:legal_notice",  # the «mentions légales» are public text
 }

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from accounts.models import Regime, User
+from accounts.models import InsuredPerson, OneTimeCode, Regime, User
+from accounts.services import AccountAlreadyExists
 from macnss.core.models import OutboundSms
 from tests.concurrency import run_at_once
 from tests.factories import InsuredPersonFactory
@@ -18,25 +20,42 @@ from .conftest import BIRTH, EXPIRY, typed
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+def _started_and_spent():
+    started = services.start_onboarding(**typed())
+    OneTimeCode.objects.filter(pk=started.otp_id).update(consumed_at=timezone.now())
+    return started
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
-def test_two_simultaneous_confirmations_create_one_account(make_entry):
+def test_two_simultaneous_confirmations_register_once(make_entry):
     entry = make_entry(id_document_number="LL000001", id_document_expiry=EXPIRY, birth_date=BIRTH)
-    attempts = [services.start_onboarding(**typed()).attempt.pk for _ in range(2)]
-    results = run_at_once(*[lambda pk=pk: services.complete_onboarding(attempt_id=pk) for pk in attempts])
+    attempts = [_started_and_spent() for _ in range(2)]
+    results = run_at_once(
+        *[lambda s=s: services.confirm_code(attempt_id=s.attempt.pk, code_id=s.otp_id) for s in attempts]
+    )
     errors = [result for result in results if isinstance(result, Exception)]
     assert not errors
     entry.refresh_from_db()
-    assert User.objects.filter(insured=entry.insured).count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
+    assert InsuredPerson.objects.filter(liaison_entry=entry).count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
-def test_two_simultaneous_confirmations_for_a_registered_person(db):
+def test_two_simultaneous_passwords_for_a_registered_person_make_one_account(db):
     InsuredPersonFactory(id_document_number="LL000001", id_document_expiry=EXPIRY, birth_date=BIRTH, regime=Regime.TNS)
-    attempts = [services.start_onboarding(**typed()).attempt.pk for _ in range(2)]
-    run_at_once(*[lambda pk=pk: services.complete_onboarding(attempt_id=pk) for pk in attempts])
+    attempts = [_started_and_spent() for _ in range(2)]
+    for started in attempts:
+        services.confirm_code(attempt_id=started.attempt.pk, code_id=started.otp_id)
+    results = run_at_once(
+        *[
+            lambda s=s: services.complete_onboarding(
+                attempt_id=s.attempt.pk, password="une phrase de passe bien longue"
+            )
+            for s in attempts
+        ]
+    )
+    assert sum(isinstance(result, AccountAlreadyExists) for result in results) == 1
     assert User.objects.count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
+    assert OutboundSms.objects.filter(purpose="account_opened").count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")

@@ -4,8 +4,9 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import InsuredPerson, User
+from accounts.models import InsuredPerson, OneTimeCode, User
 from macnss.core import portal
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment import demo, selectors, services
@@ -34,6 +35,7 @@ def test_demo_is_idempotent_and_covers_every_outcome():
         Outcome.HAS_ACCOUNT,
         Outcome.NO_ACCOUNT,
         Outcome.NO_ACCOUNT,
+        Outcome.NO_ACCOUNT,
         Outcome.NOT_REGISTERED,
         Outcome.NOT_ELIGIBLE,
         Outcome.NOT_ELIGIBLE,
@@ -42,7 +44,7 @@ def test_demo_is_idempotent_and_covers_every_outcome():
 
 def test_demo_reseed_lets_outcome_b_be_walked_again():
     accounts = demo.seed()
-    for account in accounts[1:3]:
+    for account in accounts[1:4]:
         doc, birth, expiry = _note_facts(account.note)
         started = services.start_onboarding(
             document_type="cnie",
@@ -55,12 +57,15 @@ def test_demo_reseed_lets_outcome_b_be_walked_again():
             ip_address=None,
             language="fr",
         )
-        services.complete_onboarding(attempt_id=started.attempt.pk)
-    assert User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003"]).count() == 2
+        OneTimeCode.objects.filter(pk=started.otp_id).update(consumed_at=timezone.now())
+        services.confirm_code(attempt_id=started.attempt.pk, code_id=started.otp_id)
+        services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
+    assert User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003", "BH400006"]).count() == 3
     demo.seed()
-    assert not User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003"]).exists()
-    assert LiaisonListEntry.objects.get(id_document_number="BH400003").insured is None
-    assert not InsuredPerson.objects.filter(id_document_number="BH400003").exists()
+    assert not User.objects.filter(insured__id_document_number__in=["BH400002", "BH400003", "BH400006"]).exists()
+    for listed in ("BH400003", "BH400006"):
+        assert LiaisonListEntry.objects.get(id_document_number=listed).insured is None
+        assert not InsuredPerson.objects.filter(id_document_number=listed).exists()
 
 
 def _completed_attempt(person):

@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from accounts.models import InsuredPerson, OneTimeCode, Regime, User
+from accounts.services import AccountAlreadyExists
 from macnss.core.models import OutboundSms, StatusChange
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment import selectors, services
@@ -125,31 +127,90 @@ def test_start_logs_everything_typed_except_the_otp(make_entry):
     )
     assert attempt.ip_address == "203.0.113.7"
     assert attempt.outcome == Outcome.NO_ACCOUNT
-    code = OneTimeCode.objects.get(pk=started.otp_id)
-    assert code.phone == "+212612345678"  # the phone he typed, as the guide says
-    sms = OutboundSms.objects.get(purpose="otp:tns_enrollment")
-    assert sms.to == "+212612345678"
     assert not any(field.name in {"otp", "code", "otp_code"} for field in OnboardingAttempt._meta.get_fields()), (
         "the OTP must never be logged"
     )
 
 
-@pytest.mark.parametrize("outcome_setup", ["none", "employee"])
-def test_no_sms_outside_outcome_b(outcome_setup):
-    if outcome_setup == "employee":
-        _tns(regime=Regime.EMPLOYEE)
+# --- Issue 16 §2: the SMS goes to the phone on file and carries the outcome ------------------------
+
+
+def test_b_registered_person_gets_the_code_on_the_phone_on_file_not_the_typed_one():
+    person = _tns(phone="+212661000001")
+    started = services.start_onboarding(**typed(phone="+212612345678"))
+    assert OneTimeCode.objects.get(pk=started.otp_id).phone == "+212661000001"
+    sms = OutboundSms.objects.get()
+    assert (sms.to, sms.purpose) == (person.phone, "otp:tns_enrollment")
+    assert not OutboundSms.objects.filter(to="+212612345678").exists()
+
+
+def test_b_listed_person_with_a_phone_on_the_list_gets_the_code_there(make_entry):
+    make_entry(id_document_number="LL000001", phone="+212661234501")
+    services.start_onboarding(**typed(phone="+212612345678"))
+    assert list(OutboundSms.objects.values_list("to", flat=True)) == ["+212661234501"]
+
+
+def test_b_exception_listed_without_phone_and_no_record_the_typed_phone_gets_the_code(make_entry):
+    make_entry(id_document_number="LL000001", phone="")
+    started = services.start_onboarding(**typed(phone="+212612345678"))
+    assert OneTimeCode.objects.get(pk=started.otp_id).phone == "+212612345678"
+    assert list(OutboundSms.objects.values_list("to", flat=True)) == ["+212612345678"]
+
+
+def test_b_registered_person_without_a_phone_gets_nothing_and_the_same_page():
+    _tns(phone="")
+    started = services.start_onboarding(**typed(phone="+212612345678"))
+    code = OneTimeCode.objects.get(pk=started.otp_id)
+    assert code.phone == "" and not OutboundSms.objects.exists()
+
+
+def test_a_has_account_sms_gives_the_number_and_no_code():
+    person = _tns(phone="+212661000001")
+    UserFactory(insured=person)
+    started = services.start_onboarding(**typed(phone="+212612345678"))
+    assert started.otp_id  # the same next page as outcome b
+    sms = OutboundSms.objects.get()
+    assert sms.to == person.phone and sms.purpose == "notice:tns_enrollment"
+    assert "vous avez déjà un compte Ma CNSS" in sms.body and person.immatriculation_number in sms.body
+    assert not sms.sensitive
+
+
+@pytest.mark.parametrize(
+    ("setup", "hidden"),
+    [("employee", "secteur privé"), ("cnops", "CNOPS")],
+)
+def test_d_sms_gives_the_reason_without_naming_the_other_regime(setup, hidden, make_entry):
+    if setup == "employee":
+        _tns(regime=Regime.EMPLOYEE, phone="+212661000001")
+    else:
+        make_entry(
+            id_document_number="LL000001",
+            phone="+212661000001",
+            is_eligible=False,
+            non_eligibility_reason=NonEligibilityReason.CNOPS,
+        )
+    started = services.start_onboarding(**typed(phone="+212612345678"))
+    assert started.otp_id
+    sms = OutboundSms.objects.get()
+    assert sms.to == "+212661000001"
+    assert "travailleurs non salariés" in sms.body and "déjà couvert" in sms.body
+    assert hidden not in sms.body
+
+
+def test_c_sends_no_sms():
     started = services.start_onboarding(**typed())
-    assert started.otp_id is None
+    assert started.attempt.outcome == Outcome.NOT_REGISTERED and started.otp_id is None
     assert not OutboundSms.objects.exists()
 
 
-def test_sms_send_limit_is_reported_not_raised():
-    _tns()
+def test_phone_over_its_cap_is_dropped_silently():
+    person = _tns(phone="+212661000001")
     for _ in range(django_settings.OTP_MAX_SENDS_PER_HOUR):
         assert services.start_onboarding(**typed()).otp_id
     started = services.start_onboarding(**typed())
-    assert started.sms_limit_reached
-    assert started.otp_id is None
+    assert started.otp_id  # the same answer: a code row, but no SMS
+    assert OneTimeCode.objects.get(pk=started.otp_id).phone == ""
+    assert OutboundSms.objects.filter(to=person.phone).count() == django_settings.OTP_MAX_SENDS_PER_HOUR
 
 
 # --- Registration and account ----------------------------------------------------------------------
@@ -199,41 +260,83 @@ def test_the_database_refuses_two_entries_for_one_person(make_entry):
         other.save()
 
 
-def test_complete_onboarding_registers_creates_the_account_and_sends_the_password(make_entry):
-    make_entry(id_document_number="LL000001", phone="+212600000000")
+def _confirmed(started) -> InsuredPerson:
+    """What CodeView does once the code is right: the code is spent, then confirm_code."""
+    OneTimeCode.objects.filter(pk=started.otp_id).update(consumed_at=timezone.now())
+    return services.confirm_code(attempt_id=started.attempt.pk, code_id=started.otp_id)
+
+
+def test_confirm_then_password_registers_and_creates_the_account_with_no_password_by_sms(make_entry):
+    make_entry(id_document_number="LL000001", phone="+212600000000", email="")
     started = services.start_onboarding(**typed(email="nouvelle@example.ma"))
-    person, created = services.complete_onboarding(attempt_id=started.attempt.pk)
-    assert created
-    assert person.phone == "+212612345678"  # the phone he proved he holds
-    assert person.email == "nouvelle@example.ma"
-    user = User.objects.get(insured=person)
-    assert user.must_change_password and user.temporary_password_expires_at
-    sms = OutboundSms.objects.get(purpose="temporary_password")
-    assert sms.to == "+212612345678"
-    assert sms.sensitive
-    assert person.immatriculation_number in sms.body
+    person = _confirmed(started)
+    assert person.phone == "+212600000000"  # the phone on the list; the typed one is never kept
+    assert not person.first_rib_needs_check
+    assert person.email == "nouvelle@example.ma"  # the list had none
+    user = services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
+    assert user.insured == person and user.check_password("une phrase de passe bien longue")
+    purposes = list(OutboundSms.objects.order_by("pk").values_list("purpose", "to"))
+    assert purposes == [("otp:tns_enrollment", "+212600000000"), ("account_opened", "+212600000000")]
+    assert "une phrase de passe" not in OutboundSms.objects.get(purpose="account_opened").body
     attempt = OnboardingAttempt.objects.get()
     assert attempt.insured == person and attempt.account_created_at and attempt.otp_confirmed_at
+
+
+def test_confirm_never_replaces_the_phone_on_file():
+    person = _tns(phone="+212661000001", email="deja@example.ma")
+    started = services.start_onboarding(**typed(phone="+212612345678", email="autre@example.ma"))
+    confirmed = _confirmed(started)
+    assert confirmed == person
+    person.refresh_from_db()
+    assert person.phone == "+212661000001" and person.email == "deja@example.ma"
+
+
+def test_exception_the_proven_typed_phone_becomes_the_phone_on_file_and_the_rib_waits(make_entry):
+    make_entry(id_document_number="LL000001", phone="")
+    started = services.start_onboarding(**typed(phone="+212612345678", operator="inwi"))
+    person = _confirmed(started)
+    assert (person.phone, person.phone_operator) == ("+212612345678", "inwi")
+    assert person.first_rib_needs_check
+
+
+def test_a_second_typed_phone_for_the_same_listed_person_is_refused(make_entry):
+    make_entry(id_document_number="LL000001", phone="")
+    first = services.start_onboarding(**typed(phone="+212612345678"))
+    second = services.start_onboarding(**typed(phone="+212698765432"))
+    _confirmed(first)
+    with pytest.raises(services.PhoneNotOnFile):
+        _confirmed(second)
+    assert InsuredPerson.objects.get().phone == "+212612345678"
+
+
+def test_a_code_that_was_never_sent_cannot_confirm():
+    _tns(phone="")
+    started = services.start_onboarding(**typed())
+    with pytest.raises(services.PhoneNotOnFile):
+        _confirmed(started)
 
 
 def test_complete_onboarding_twice_creates_one_account_and_one_sms():
     _tns()
     started = services.start_onboarding(**typed())
-    services.complete_onboarding(attempt_id=started.attempt.pk)
-    person, created = services.complete_onboarding(attempt_id=started.attempt.pk)
-    assert not created
-    assert User.objects.filter(insured=person).count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
+    _confirmed(started)
+    services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
+    with pytest.raises(AccountAlreadyExists):
+        services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
+    assert User.objects.count() == 1
+    assert OutboundSms.objects.filter(purpose="account_opened").count() == 1
 
 
 def test_two_tabs_two_attempts_still_one_account():
     _tns()
     first = services.start_onboarding(**typed())
     second = services.start_onboarding(**typed())
-    services.complete_onboarding(attempt_id=first.attempt.pk)
-    services.complete_onboarding(attempt_id=second.attempt.pk)
+    _confirmed(first)
+    _confirmed(second)
+    services.complete_onboarding(attempt_id=first.attempt.pk, password="une phrase de passe bien longue")
+    with pytest.raises(AccountAlreadyExists):
+        services.complete_onboarding(attempt_id=second.attempt.pk, password="une phrase de passe bien longue")
     assert User.objects.count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
 
 
 def test_sms_go_through_the_outbox_and_never_to_twilio(monkeypatch, django_capture_on_commit_callbacks):
@@ -248,11 +351,10 @@ def test_sms_go_through_the_outbox_and_never_to_twilio(monkeypatch, django_captu
     _tns()
     with django_capture_on_commit_callbacks(execute=True):
         started = services.start_onboarding(**typed())
-        services.complete_onboarding(attempt_id=started.attempt.pk)
+        _confirmed(started)
+        services.complete_onboarding(attempt_id=started.attempt.pk, password="une phrase de passe bien longue")
     rows = list(OutboundSms.objects.order_by("pk"))
-    # Onboarding replaces the phone on file here (audit H3, branch signup): the old and the new phone are
-    # told of the change (accounts.services.contact_details_changed).
-    assert [r.purpose for r in rows] == ["otp:tns_enrollment", "phone_changed", "phone_changed", "temporary_password"]
+    assert [r.purpose for r in rows] == ["otp:tns_enrollment", "account_opened"]
     assert {r.backend for r in rows} == {"outbox"}
     assert {r.status for r in rows} == {"sent"}
 

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 START = reverse("tns_enrollment:start")
 CODE = reverse("tns_enrollment:code")
+PASSWORD_URL = reverse("tns_enrollment:password")
+NEW_PASSWORD = "une phrase de passe bien longue"
 
 
 def _tns(**fields):
@@ -26,7 +28,7 @@ def _tns(**fields):
     )
 
 
-def _code_from_outbox(phone="+212612345678") -> str:
+def _code_from_outbox(phone) -> str:
     body = OutboundSms.objects.filter(to=phone, purpose="otp:tns_enrollment").latest("pk").body
     return re.search(r"\b(\d{6})\b", body).group(1)
 
@@ -60,92 +62,118 @@ def test_invalid_answers_show_the_summary_and_keep_the_rest(client):
     assert not OnboardingAttempt.objects.exists()
 
 
-def test_outcome_a_shows_the_number_and_invites_to_log_in(client):
+def test_outcome_a_shows_the_neutral_page_and_the_number_goes_by_sms(client):
     person = _tns()
     UserFactory(insured=person)
     response = client.post(START, form_data(), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tns_enrollment:has_account")
+    assert response.redirect_chain[-1][0] == CODE
     html = response.content.decode()
-    assert person.immatriculation_number in html
-    assert "ACCÉDER AU COMPTE MACNSS" in html
-    assert not OutboundSms.objects.exists()
+    assert person.immatriculation_number not in html
+    sms = OutboundSms.objects.get()
+    assert sms.to == person.phone and person.immatriculation_number in sms.body
+    assert not OutboundSms.objects.filter(to="+212612345678").exists()
 
 
-def test_outcome_b_code_then_account(client, django_capture_on_commit_callbacks):
-    person = _tns(address="7 rue Zerktouni, Casablanca", email="leila@example.ma")
+def test_outcome_b_code_then_password_then_logged_in(client, django_capture_on_commit_callbacks):
+    person = _tns(address="7 rue Zerktouni, Casablanca", email="leila@example.ma", pays_contributions_directly=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(START, form_data())
     assert response["Location"] == CODE
-    page = client.get(CODE).content.decode()
+    page = unescape(client.get(CODE).content.decode())
     assert "Code OTP reçu par SMS" in page
     assert "Code de vérification" in page  # the guide's second captcha
     assert person.immatriculation_number not in page  # nothing shown before the code
+    assert "06 ** **" not in page and "+212" not in page  # the page names no phone
     # a wrong code
     response = client.post(CODE, {"code": "000000", "captcha_0": "x", "captcha_1": "PASSED"})
     assert "Le code saisi est incorrect" in response.content.decode()
-    # the right one
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            CODE, {"code": _code_from_outbox(), "captcha_0": "x", "captcha_1": "PASSED"}, follow=True
-        )
+    # the right one, read on the phone on file
+    response = client.post(
+        CODE, {"code": _code_from_outbox(person.phone), "captcha_0": "x", "captcha_1": "PASSED"}, follow=True
+    )
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("tns_enrollment:account_created")
+    assert response.redirect_chain[-1][0] == PASSWORD_URL
     assert person.immatriculation_number in html
     for label in ("NOM", "PRENOM", "ADRESSE", "EMAIL", "TELEPHONE"):
         assert f"<dt>{label}</dt>" in html
     assert "7 rue Zerktouni, Casablanca" in html and "leila@example.ma" in html
-    assert "mot de passe temporaire" in html
-    assert User.objects.get(insured=person).must_change_password
-    sms = OutboundSms.objects.get(purpose="temporary_password")
-    assert sms.to == "+212612345678"
-    # the password is only in the SMS, never on the page
-    password = re.search(r"temporaire est (\S+)\.", sms.body).group(1)
-    assert password not in html
+    assert not User.objects.exists()
+    # a weak password is refused by Django's validators
+    response = client.post(PASSWORD_URL, {"new_password1": "court", "new_password2": "court"})
+    assert "Il y a un problème" in response.content.decode() and not User.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PASSWORD_URL, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response["Location"] == reverse("accounts:dashboard")
+    user = User.objects.get(insured=person)
+    assert user.check_password(NEW_PASSWORD)
+    assert client.session["_auth_user_id"] == str(user.pk)
+    # a new TNS who pays directly gives his RIB first (seed 000)
+    assert client.get(reverse("accounts:dashboard"))["Location"].startswith(reverse("accounts:bank_details"))
+    # no password ever goes by SMS
+    bodies = " ".join(OutboundSms.objects.values_list("body", flat=True))
+    assert NEW_PASSWORD not in bodies
+    assert not OutboundSms.objects.filter(purpose="temporary_password").exists()
+    assert set(OutboundSms.objects.values_list("to", flat=True)) == {person.phone}
 
 
 def test_outcome_b_code_step_needs_the_captcha(client):
-    _tns()
+    person = _tns()
     client.post(START, form_data())
-    response = client.post(CODE, {"code": _code_from_outbox(), "captcha_0": "x", "captcha_1": "WRONG"})
+    response = client.post(CODE, {"code": _code_from_outbox(person.phone), "captcha_0": "x", "captcha_1": "WRONG"})
     assert "ne correspond pas à l'image" in unescape(response.content.decode())
-    assert not User.objects.exists()
+    assert client.get(PASSWORD_URL)["Location"] == START
 
 
 def test_outcome_b_resend_replaces_the_code(client):
-    _tns()
+    person = _tns()
     client.post(START, form_data())
-    old = _code_from_outbox()
+    old = _code_from_outbox(person.phone)
     response = client.post(CODE, {"resend": "1"}, follow=True)
     assert "Un nouveau code vient d'être envoyé" in unescape(response.content.decode())
     assert OneTimeCode.objects.filter(purpose="tns_enrollment").count() == 2
-    new = _code_from_outbox()
+    new = _code_from_outbox(person.phone)
     if new != old:
         response = client.post(CODE, {"code": old, "captcha_0": "x", "captcha_1": "PASSED"})
         assert "Le code saisi est incorrect" in response.content.decode()  # the old code no longer works
     response = client.post(CODE, {"code": new, "captcha_0": "x", "captcha_1": "PASSED"})
-    assert response["Location"] == reverse("tns_enrollment:account_created")
+    assert response["Location"] == PASSWORD_URL
 
 
-def test_outcome_b_double_submit_of_the_code_makes_one_account(client):
-    _tns()
+def test_outcome_b_double_submit_makes_one_account(client):
+    person = _tns()
     client.post(START, form_data())
-    code = _code_from_outbox()
+    code = _code_from_outbox(person.phone)
     first = client.post(CODE, {"code": code, "captcha_0": "x", "captcha_1": "PASSED"})
     second = client.post(CODE, {"code": code, "captcha_0": "x", "captcha_1": "PASSED"})
-    assert first["Location"] == second["Location"] == reverse("tns_enrollment:account_created")
+    assert first["Location"] == second["Location"] == PASSWORD_URL
+    client.post(PASSWORD_URL, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    again = client.post(PASSWORD_URL, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert again["Location"] == START
     assert User.objects.count() == 1
-    assert OutboundSms.objects.filter(purpose="temporary_password").count() == 1
+    assert OutboundSms.objects.filter(purpose="account_opened").count() == 1
 
 
 def test_outcome_b_from_a_liaison_entry_registers_the_person(client, make_entry):
-    entry = make_entry(id_document_number="LL000001")
+    entry = make_entry(id_document_number="LL000001", phone="+212661234501")
     client.post(START, form_data())
-    client.post(CODE, {"code": _code_from_outbox(), "captcha_0": "x", "captcha_1": "PASSED"})
+    client.post(CODE, {"code": _code_from_outbox("+212661234501"), "captcha_0": "x", "captcha_1": "PASSED"})
     entry.refresh_from_db()
-    assert entry.insured is not None
-    html = client.get(reverse("tns_enrollment:account_created")).content.decode()
+    assert entry.insured is not None and entry.insured.phone == "+212661234501"
+    html = client.get(PASSWORD_URL).content.decode()
     assert entry.insured.immatriculation_number in html
     assert "TAZI" in html
+
+
+def test_exception_listed_without_phone_the_typed_phone_gets_the_code_and_the_rib_waits(client, make_entry):
+    entry = make_entry(id_document_number="LL000001", phone="")
+    client.post(START, form_data(phone="0612345678"))
+    code = _code_from_outbox("+212612345678")
+    client.post(CODE, {"code": code, "captcha_0": "x", "captcha_1": "PASSED"})
+    client.post(PASSWORD_URL, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    entry.refresh_from_db()
+    person = entry.insured
+    assert person.phone == "+212612345678" and person.first_rib_needs_check
+    assert client.session.get("_auth_user_id")
 
 
 def test_outcome_c_category_then_documents(client, reference_data):
@@ -168,23 +196,22 @@ def test_outcome_c_without_a_choice_says_so(client, reference_data):
     assert "Choisissez votre catégorie professionnelle dans la liste." in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("setup", "reason_text"),
-    [
-        ("employee", "en tant que salarié"),
-        ("cnops", "secteur public (CNOPS)"),
-    ],
-)
-def test_outcome_d_states_the_reason(client, make_entry, setup, reason_text):
+@pytest.mark.parametrize("setup", ["employee", "cnops"])
+def test_outcome_d_shows_the_neutral_page_and_the_reason_goes_by_sms(client, make_entry, setup):
     if setup == "employee":
-        _tns(regime=Regime.EMPLOYEE)
+        _tns(regime=Regime.EMPLOYEE, phone="+212661000009")
     else:
-        make_entry(id_document_number="LL000001", is_eligible=False, non_eligibility_reason=NonEligibilityReason.CNOPS)
+        make_entry(
+            id_document_number="LL000001",
+            phone="+212661000009",
+            is_eligible=False,
+            non_eligibility_reason=NonEligibilityReason.CNOPS,
+        )
     response = client.post(START, form_data(), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tns_enrollment:not_eligible")
+    assert response.redirect_chain[-1][0] == CODE
     html = response.content.decode()
-    assert "<h1>Vous n'êtes pas éligible au régime des travailleurs non salariés</h1>" in html
-    assert reason_text in html
+    assert "éligible" not in html and "CNOPS" not in html
+    assert OutboundSms.objects.get().to == "+212661000009"
 
 
 def _normalised(html: str) -> str:
@@ -211,26 +238,26 @@ def test_no_enumeration_unknown_and_near_miss_look_the_same(client, make_entry, 
 
 
 def test_outcome_pages_need_the_journey(client):
-    for name in ("code", "account_created", "has_account", "not_registered", "not_eligible"):
+    for name in ("code", "password", "not_registered"):
         response = client.get(reverse(f"tns_enrollment:{name}"))
         assert response.status_code == 302 and response["Location"] == START, name
 
 
 def test_one_outcome_does_not_open_another(client, reference_data):
     client.post(START, form_data())  # outcome c
-    assert client.get(reverse("tns_enrollment:has_account"))["Location"] == START
-    assert client.get(reverse("tns_enrollment:account_created"))["Location"] == START
+    assert client.get(CODE)["Location"] == START
+    assert client.get(PASSWORD_URL)["Location"] == START
 
 
-def test_another_persons_attempt_is_not_reachable(client, make_entry):
-    """A session only ever points to its own attempt: a second visitor cannot see the first one's result."""
+def test_another_persons_journey_is_not_reachable(client):
+    """A session only ever points to its own attempt: a second visitor cannot reach the first one's steps."""
     person = _tns()
-    UserFactory(insured=person)
     client.post(START, form_data())
+    client.post(CODE, {"code": _code_from_outbox(person.phone), "captcha_0": "x", "captcha_1": "PASSED"})
     from django.test import Client
 
     stranger = Client()
-    response = stranger.get(reverse("tns_enrollment:has_account"))
+    response = stranger.get(PASSWORD_URL)
     assert response.status_code == 302
     assert person.immatriculation_number not in response.content.decode()
 
@@ -252,12 +279,13 @@ def test_per_ip_limit(client):
     assert OnboardingAttempt.objects.count() == 20
 
 
-def test_sms_limit_gives_a_clear_message(client, settings):
-    _tns()
+def test_phone_cap_leaves_the_page_unchanged(client, settings):
+    person = _tns()
     for _ in range(settings.OTP_MAX_SENDS_PER_HOUR):
         client.post(START, form_data())
     response = client.post(START, form_data())
-    assert "Trop de codes ont été envoyés à ce numéro" in response.content.decode()
+    assert response["Location"] == CODE
+    assert OutboundSms.objects.filter(to=person.phone).count() == settings.OTP_MAX_SENDS_PER_HOUR
 
 
 def test_captcha_refresh_keeps_the_answers(client):
