@@ -193,7 +193,9 @@ def contact_details_changed(*, person: InsuredPerson, old_phone: str, old_email:
             ) % {"end": person.phone[-2:] if person.phone else "--", "phone": settings.CUSTOMER_SERVICE_NUMBER}
             for to in {old_phone, person.phone} - {""}:
                 queue_sms(to=to, body=body, purpose="phone_changed", language=language)
-        if person.email != old_email and person.phone:
+        # «l'adresse e-mail de votre compte»: a person with no account yet (an e-mail given while onboarding)
+        # has nobody to warn.
+        if person.email != old_email and person.phone and User.objects.filter(insured=person).exists():
             body = _(
                 "Ma CNSS : l'adresse e-mail de votre compte a été changée (%(email)s). "
                 "Si ce n'est pas vous, appelez le %(phone)s."
