@@ -48,10 +48,11 @@ class PasskeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Révoquer les clés d'accès sélectionnées (ferme les sessions du titulaire)"))
     def revoke(self, request, queryset):
-        count = 0
-        for passkey in queryset.select_related("user__insured"):
+        passkeys = list(queryset.select_related("user__insured"))
+        self.log_deletions(request, queryset)  # the agents' audit trail (admin LogEntry), before deleting
+        for passkey in passkeys:
             services.revoke_passkey(passkey=passkey, keep_session_key=None)
-            count += 1
+        count = len(passkeys)
         self.message_user(request, _("%(count)d clé(s) d'accès révoquée(s).") % {"count": count}, messages.SUCCESS)
 
 
