@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -13,6 +13,8 @@ from macnss.core.validators import (
     validate_rib,
 )
 
+from . import login_guard
+from .login_guard import normalize_login_identifier
 from .models import IdentityDocumentType
 from .services import DIRECT_DEBIT_CONSENT_TEXT
 
@@ -33,9 +35,41 @@ def clean_cnss_number(value: str) -> str:
     return number
 
 
+def clean_login_identifier(value: str) -> str:
+    """The 9-digit number or a CIN/CNIE number, whatever the case and spaces typed."""
+    identifier = normalize_login_identifier(value)
+    if identifier.isdigit():
+        validate_cnss_number(identifier)
+        return identifier
+    try:
+        validate_identity_number(IdentityDocumentType.CNIE, identifier)
+    except ValidationError:
+        raise ValidationError(
+            _(
+                "Saisissez les 9 chiffres de votre numéro d'immatriculation, ou le numéro de votre CIN "
+                "(1 ou 2 lettres suivies de chiffres, par exemple AB123456)."
+            ),
+            code="login_identifier",
+        ) from None
+    return identifier
+
+
 class LoginForm(CrispyHelperMixin, AuthenticationForm):
-    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
-    username = cnss_number_field()
+    """Seed 004: «Numéro d'immatriculation ou CIN» and the password, judged by accounts.login_guard."""
+
+    cache_unbound_fields = True  # static fields; the captcha is always rendered (macnss.core.forms)
+    username = forms.CharField(
+        label=_("Numéro d'immatriculation ou CIN"),
+        max_length=20,
+        help_text=_(
+            "Les 9 chiffres de votre numéro CNSS, ou le numéro de votre CIN (par exemple AB123456). "
+            "Avec une carte de séjour ou un passeport, utilisez votre numéro d'immatriculation."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "dir": "ltr", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Saisissez votre numéro d'immatriculation ou votre numéro de CIN.")},
+    )
     password = forms.CharField(
         label=_("Mot de passe"),
         strip=False,
@@ -44,7 +78,8 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "Numéro d'immatriculation ou mot de passe incorrect. Après 5 essais erronés, l'accès est bloqué 30 minutes."
+            "Numéro d'immatriculation, CIN ou mot de passe incorrect. Vérifiez-les et réessayez, ou choisissez "
+            "« Mot de passe oublié »."
         ),
         "inactive": _("Ce compte est désactivé. Contactez le service client."),
         "temporary_expired": _(
@@ -52,18 +87,38 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
         ),
     }
 
+    def __init__(self, request=None, *args, with_captcha=False, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.refusal = ""
+        if with_captcha:
+            self.add_captcha()
+
+    def add_captcha(self) -> None:
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = captcha_field()
+
     def clean_username(self):
-        value = self.cleaned_data["username"]
-        # Agents log in to the admin with their own usernames; the portal form takes CNSS numbers.
-        return clean_cnss_number(value)
+        return clean_login_identifier(self.cleaned_data["username"])
 
     def clean(self):
-        try:
-            return super().clean()
-        except ValidationError:
+        identifier, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        # A wrong captcha or a malformed identifier never reaches the password check.
+        if self.errors or not identifier or not password:
+            return self.cleaned_data
+        target = login_guard.resolve(identifier)
+        outcome = login_guard.attempt(
+            self.request, target, lambda: authenticate(self.request, username=target.username, password=password)
+        )
+        if outcome.refusal:
+            self.refusal = outcome.refusal
+            raise ValidationError(_("Trop d'essais erronés."), code=outcome.refusal)
+        if outcome.user is None:
             if getattr(self.request, "temporary_password_expired", False):
-                raise ValidationError(self.error_messages["temporary_expired"], code="temporary_expired") from None
-            raise
+                raise ValidationError(self.error_messages["temporary_expired"], code="temporary_expired")
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(outcome.user)
+        self.user_cache = outcome.user
+        return self.cleaned_data
 
 
 class BankDetailsForm(PortalForm):
@@ -106,20 +161,30 @@ class PortalPasswordChangeForm(PortalForm):
         error_messages={"required": _("Saisissez à nouveau le nouveau mot de passe.")},
     )
 
-    def __init__(self, user, *args, require_old=True, **kwargs):
-        self.user = user
+    def __init__(self, user, *args, require_old=True, request=None, **kwargs):
+        self.user, self.request, self.refusal = user, request, ""
         super().__init__(*args, **kwargs)
         if not require_old:
             del self.fields["old_password"]
-
-    def clean_old_password(self):
-        value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
-        return value
+        elif request is not None and login_guard.captcha_required(
+            request, login_guard.Target(subject=login_guard.person_subject(user))
+        ):
+            self.fields["captcha"] = captcha_field()
 
     def clean(self):
         cleaned = super().clean()
+        if "old_password" in self.fields:
+            # Nothing is compared with the current password before it is proved (the «différent du mot de
+            # passe actuel» check would otherwise tell a guess), and guesses count as failed logins (L8).
+            old = cleaned.get("old_password")
+            if not old or "captcha" in self.errors:
+                return cleaned
+            if self.request is not None:
+                check_current_password(self, "old_password", old)
+            elif not self.user.check_password(old):
+                self.add_error("old_password", _("Le mot de passe actuel est incorrect."))
+            if self.refusal or "old_password" in self.errors:
+                return cleaned
         p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
         if p1 and p2 and p1 != p2:
             self.add_error("new_password2", _("Les deux mots de passe ne sont pas identiques."))
@@ -209,7 +274,7 @@ class OtpPasswordResetForm(OtpForm):
 
 
 class ReauthPasswordForm(PortalForm):
-    """«Confirmez votre identité» with the password (accounts.reauth)."""
+    """«Confirmez votre identité» with the password (accounts.reauth), counted by the login guard."""
 
     password = forms.CharField(
         label=_("Mot de passe"),
@@ -218,14 +283,48 @@ class ReauthPasswordForm(PortalForm):
         error_messages={"required": _("Saisissez votre mot de passe.")},
     )
 
-    def __init__(self, user, *args, with_captcha=False, **kwargs):
-        self.user = user
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user, self.request, self.refusal = user, request, ""
         super().__init__(*args, **kwargs)
-        if with_captcha:
+        if request is not None and login_guard.captcha_required(
+            request, login_guard.Target(subject=login_guard.person_subject(user))
+        ):
             self.fields["captcha"] = captcha_field()
 
-    def clean_password(self):
-        value = self.cleaned_data["password"]
-        if not self.user.check_password(value):
-            raise ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect")
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("password"):
+            if self.request is not None:
+                check_current_password(self, "password", cleaned["password"])
+            elif not self.user.check_password(cleaned["password"]):
+                self.add_error("password", _("Le mot de passe est incorrect."))
+        return cleaned
+
+
+def check_current_password(form, field: str, password: str) -> None:
+    """The signed-in person's password, judged by the login guard: a wrong one counts as a failed login
+    (L8), and a locked person is refused without the password being checked."""
+    outcome = login_guard.check_password(form.request, form.user, password)
+    if outcome.refusal:
+        form.refusal = outcome.refusal
+        form.add_error(
+            None,
+            _(
+                "Trop d'essais erronés : votre mot de passe ne peut pas être vérifié pendant 30 minutes. "
+                "Vous pouvez recevoir un code par SMS ou choisir « Mot de passe oublié »."
+            ),
+        )
+    elif outcome.user is None:
+        form.add_error(field, ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect"))
+
+
+class EmailChangeForm(PortalForm):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Saisissez votre adresse e-mail."),
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.ma."),
+        },
+    )

@@ -304,3 +304,48 @@ class SignIn(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class LoginFailure(models.Model):
+    """A refused password (login, re-authentication, password change), for accounts.login_guard.
+
+    `subject` is the person ("user:<id>") or, when the identifier typed matches no account, a keyed hash
+    of it ("id:<hash>"): no identifier typed by a stranger is stored. `ip_bucket` is the client address
+    (its /64 network for IPv6)."""
+
+    subject = models.CharField(_("personne"), max_length=80)
+    ip_bucket = models.CharField(_("adresse IP"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("échec de connexion")
+        verbose_name_plural = _("échecs de connexion")
+        indexes = [
+            models.Index(fields=["subject", "created_at"]),
+            models.Index(fields=["ip_bucket", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+
+class LoginThrottle(models.Model):
+    """One row per person or address the login guard has counted: the row locked while a try is judged
+    (so parallel tries cannot pass the limit together), the lock's end, the last «compte bloqué» SMS."""
+
+    key = models.CharField(_("clé"), max_length=80, unique=True)
+    locked_until = models.DateTimeField(_("bloqué jusqu'au"), null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("SMS de blocage envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("blocage de connexion")
+        verbose_name_plural = _("blocages de connexion")
+
+    def __str__(self):
+        return self.key
+
+
+class OtpSendGate(models.Model):
+    """A row per phone (or decoy chain) updated before codes are counted and sent: the update takes the
+    row lock on PostgreSQL and the write lock on SQLite, so parallel starts are counted one after the other."""
+
+    key = models.CharField(max_length=80, unique=True)
+    touched_at = models.DateTimeField(default=timezone.now)

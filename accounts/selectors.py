@@ -45,3 +45,30 @@ def needs_bank_details(person: InsuredPerson | None) -> bool:
     if person is None or not (person.is_tns and person.pays_contributions_directly):
         return False
     return not hasattr(person, "bank_details")
+
+
+def recent_sign_ins(user, limit: int = 10) -> list:
+    """«Mes connexions»: the last sign-ins, newest first."""
+    from .models import SignIn
+
+    return list(SignIn.objects.filter(user=user).order_by("-created_at")[:limit])
+
+
+def active_sign_ins(user) -> list:
+    """The sign-ins whose session is still open (in the session store and within its lifetimes)."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from .models import SignIn
+
+    now = timezone.now()
+    open_keys = Session.objects.filter(expire_date__gt=now).values("session_key")
+    return list(
+        SignIn.objects.filter(
+            user=user,
+            ended_at__isnull=True,
+            created_at__gt=now - settings.SESSION_ABSOLUTE_AGE,
+            session_key__in=open_keys,
+        ).order_by("-created_at")
+    )

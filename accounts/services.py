@@ -172,3 +172,42 @@ def end_other_sessions(user: User, keep_session_key: str | None) -> int:
         _session_store(key).delete()
     SignIn.objects.filter(user=user, session_key__in=keys).update(session_key="", ended_at=timezone.now())
     return len(keys)
+
+
+def _mask_email(email: str) -> str:
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+@transaction.atomic
+def change_email(*, user: User, email: str) -> None:
+    """«Mon e-mail»: the person's record and his account. The SMS to the phone on file goes from
+    `contact_details_changed` (accounts.signals), whatever changed the record."""
+    person = user.insured
+    person.email = email
+    person.save(update_fields=["email", "updated_at"])
+    user.email = email
+    user.save(update_fields=["email"])
+
+
+def contact_details_changed(*, person: InsuredPerson, old_phone: str, old_email: str) -> None:
+    """An SMS after every change of the phone or the e-mail on file, from any path (portal, agents,
+    imports): to the phone on file, and for a new phone also to the old one, which may be the real owner's."""
+    language = person.preferred_language
+    with translation.override(language):
+        if person.phone != old_phone and old_phone:
+            body = _(
+                "Ma CNSS : le numéro de téléphone de votre dossier a été changé (se terminant par %(end)s). "
+                "Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {"end": person.phone[-2:] if person.phone else "--", "phone": settings.CUSTOMER_SERVICE_NUMBER}
+            for to in {old_phone, person.phone} - {""}:
+                queue_sms(to=to, body=body, purpose="phone_changed", language=language)
+        if person.email != old_email and person.phone:
+            body = _(
+                "Ma CNSS : l'adresse e-mail de votre compte a été changée (%(email)s). "
+                "Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {
+                "email": _mask_email(person.email) if person.email else _("aucune"),
+                "phone": settings.CUSTOMER_SERVICE_NUMBER,
+            }
+            queue_sms(to=person.phone, body=body, purpose="email_changed", language=language)

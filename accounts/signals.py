@@ -1,7 +1,7 @@
 """Keep the cached accounts of accounts.backends true to the database."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from macnss.core.client_ip import client_ip_or_none
@@ -46,3 +46,20 @@ def signed_in(sender, request, user, **kwargs):
 def signed_out(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         services.sign_in_ended(session_key=request.session.session_key)
+
+
+@receiver(pre_save, sender=InsuredPerson, dispatch_uid="accounts.remember_contact_details")
+def remember_contact_details(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._contact_before = None
+        return
+    instance._contact_before = InsuredPerson.objects.filter(pk=instance.pk).values("phone", "email").first()
+
+
+@receiver(post_save, sender=InsuredPerson, dispatch_uid="accounts.contact_details_changed")
+def tell_contact_details_changed(sender, instance, created, raw=False, **kwargs):
+    before = getattr(instance, "_contact_before", None)
+    if raw or created or before is None:
+        return
+    if before["phone"] != instance.phone or before["email"] != instance.email:
+        services.contact_details_changed(person=instance, old_phone=before["phone"], old_email=before["email"])

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +16,10 @@ from macnss.core import portal
 from macnss.core.client_ip import client_ip_or_none
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
-from . import otp, reauth, selectors, services
+from . import devices, login_guard, otp, reauth, selectors, services
 from .forms import (
     BankDetailsForm,
+    EmailChangeForm,
     IdentityForm,
     LoginForm,
     NumberAndCaptchaForm,
@@ -25,14 +27,56 @@ from .forms import (
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
     ReauthPasswordForm,
+    clean_login_identifier,
 )
 from .models import User
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(CaptchaRefreshMixin, auth_views.LoginView):
+    """The captcha joins the form after a few failures for the person typed, or many from the address;
+    a locked person or a refused address gets the «Accès temporairement bloqué» page (429)."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and login_guard.address_refused(request):
+            return self.locked_out(login_guard.ADDRESS_REFUSED)
+        return super().dispatch(request, *args, **kwargs)
+
+    def captcha_needed(self) -> bool:
+        identifier = self.request.POST.get("username") if self.request.method == "POST" else None
+        target = None
+        if identifier:
+            try:
+                target = login_guard.resolve(clean_login_identifier(identifier))
+            except ValidationError:
+                target = None
+        return login_guard.captcha_required(self.request, target)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "with_captcha": self.captcha_needed()}
+
+    def get_refresh_form_kwargs(self) -> dict:
+        return {"request": self.request, "with_captcha": True}
+
+    def form_invalid(self, form):
+        if form.refusal:
+            return self.locked_out(form.refusal)
+        if form.errors.get("__all__") and login_guard.captcha_required(
+            self.request, login_guard.resolve(form.cleaned_data["username"])
+        ):
+            form.add_captcha()  # this failure reached the threshold: the next try needs it
+        return super().form_invalid(form)
+
+    def locked_out(self, refusal: str):
+        return render(
+            self.request,
+            "accounts/locked_out.html",
+            {"address_refused": refusal == login_guard.ADDRESS_REFUSED},
+            status=429,
+        )
 
 
 def _insured_or_404(request):
@@ -77,8 +121,9 @@ def _safe_next(request, default: str) -> str:
 
 
 @method_decorator(login_required, name="dispatch")
-class BankDetailsView(FormView):
-    """Seed 000: «Saisir votre numéro du RIB», the direct-debit box, «Ajouter»."""
+class BankDetailsView(reauth.RecentAuthRequiredMixin, FormView):
+    """Seed 000: «Saisir votre numéro du RIB», the direct-debit box, «Ajouter». A recent authentication is
+    needed (the sign-in itself counts, so seed 000's step right after login asks nothing more)."""
 
     form_class = BankDetailsForm
     template_name = "accounts/bank_details.html"
@@ -108,12 +153,19 @@ class PasswordChangeView(FormView):
     form_class = PortalPasswordChangeForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def form_valid(self, form):
-        services.change_password(user=self.request.user, new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(self.request, self.request.user)
+        user, session = self.request.user, self.request.session
+        services.change_password(user=user, new_password=form.cleaned_data["new_password1"])
+        old_key = session.session_key
+        update_session_auth_hash(self.request, user)  # cycles the session key
+        services.session_key_changed(user=user, old_key=old_key, new_key=session.session_key)
+        ended = services.end_other_sessions(user, keep_session_key=session.session_key)
+        reauth.mark_recent(self.request)
         messages.success(self.request, _("Votre mot de passe a été modifié."))
+        if ended:
+            messages.info(self.request, _("Vos autres appareils ont été déconnectés."))
         return redirect("accounts:dashboard")
 
 
@@ -192,7 +244,9 @@ class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
                     purpose="password_recovery", phone=person.phone, language=get_language(), subject=f"user:{user.pk}"
                 )
             else:
-                code = otp.issue_decoy(purpose="password_recovery")
+                code = otp.issue_decoy(
+                    purpose="password_recovery", chain=otp.decoy_chain("password_recovery", form.cleaned_data["number"])
+                )
         except otp.SendLimitReached:
             form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
             return self.form_invalid(form)
@@ -212,6 +266,8 @@ class PasswordRecoveryCodeView(OtpStepView):
         if user is None:  # a decoy never verifies, this is only defence in depth
             return redirect(self.start_url_name)
         services.change_password(user=user, new_password=form.cleaned_data["new_password1"])
+        login_guard.clear_person(user)  # the SMS code proved the person: the lockout ends
+        services.end_other_sessions(user, keep_session_key=None)
         del self.request.session[self.session_key]
         messages.success(self.request, _("Votre nouveau mot de passe est enregistré. Vous pouvez vous connecter."))
         return redirect("accounts:login")
@@ -243,7 +299,12 @@ class RecoverNumberStartView(CaptchaRefreshMixin, FormView):
                     subject=f"insured:{person.pk}",
                 )
             else:
-                code = otp.issue_decoy(purpose="recover_number")
+                code = otp.issue_decoy(
+                    purpose="recover_number",
+                    chain=otp.decoy_chain(
+                        "recover_number", data["id_document_type"], data["id_document_number"], str(data["birth_date"])
+                    ),
+                )
         except otp.SendLimitReached:
             form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
             return self.form_invalid(form)
@@ -291,7 +352,7 @@ class ReauthenticateView(FormView):
         return reauth.safe_next(self.request, reverse("accounts:dashboard"))
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def get_context_data(self, **kwargs):
         person = selectors.insured_for_user(self.request.user)
@@ -340,3 +401,50 @@ class ReauthenticateCodeView(OtpStepView):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
             target = reverse("accounts:dashboard")
         return redirect(target)
+
+
+@method_decorator(login_required, name="dispatch")
+class EmailChangeView(reauth.RecentAuthRequiredMixin, FormView):
+    """«Mon e-mail»: after a recent authentication; an SMS to the phone on file tells of the change."""
+
+    template_name = "accounts/email_change.html"
+    form_class = EmailChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.person = _insured_or_404(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"email": self.person.email}
+
+    def form_valid(self, form):
+        services.change_email(user=self.request.user, email=form.cleaned_data["email"])
+        messages.success(self.request, _("Votre adresse e-mail a été enregistrée."))
+        return redirect("accounts:dashboard")
+
+
+@login_required
+def sign_ins(request):
+    """«Mes connexions»: recent sign-ins and the sessions still open, with «Déconnecter les autres appareils»."""
+    current = request.session.session_key
+    if request.method == "POST":
+        ended = services.end_other_sessions(request.user, keep_session_key=current)
+        if ended:
+            messages.success(request, _("Vos autres appareils ont été déconnectés."))
+        else:
+            messages.info(request, _("Aucun autre appareil n'était connecté."))
+        return redirect("accounts:sign_ins")
+    active = selectors.active_sign_ins(request.user)
+    return render(
+        request,
+        "accounts/sign_ins.html",
+        {
+            "recent": selectors.recent_sign_ins(request.user),
+            "active": active,
+            "current_key": current,
+            "others": [row for row in active if row.session_key != current],
+            "active_ids": {row.pk for row in active},
+            "device": devices.summary,
+        },
+    )

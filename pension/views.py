@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts import reauth
 from accounts import selectors as account_selectors
 from macnss.core.client_ip import client_ip_or_none
 from macnss.core.validators import rib_key_is_valid
@@ -285,10 +286,15 @@ class CheckView(StepMixin, View):
             "debit_start_date": rules.debit_start_date(self.day),
             "back_url": self.previous_url(),
             "rib_changed": self.state.get("rib") != selectors.current_rib(self.person),
+            "needs_reauth": not reauth.is_recent(request),
         }
         return render(request, self.template_name, ctx)
 
     def post(self, request, *args, **kwargs):
+        # Sending the request needs a recent authentication; the answers stay in the session, and the
+        # person comes back to this page to press «Valider» again.
+        if not reauth.is_recent(request):
+            return redirect(reauth.reauthenticate_url(reverse("pension:check")))
         state = self.state
         try:
             pension_request = services.submit_pension_request(

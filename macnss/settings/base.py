@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "captcha",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -67,7 +66,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "macnss.urls"
@@ -139,7 +137,6 @@ RATELIMIT_FAIL_OPEN = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "accounts.backends.PortalAccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,15 +164,23 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Temporary passwords (sent by SMS at registration) expire and must be changed at first login.
 TEMPORARY_PASSWORD_LIFETIME = timedelta(hours=48)
 
-# Login throttling (django-axes): 5 failures per number and IP, then a cool-off.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "accounts.axes.username_for_lockout"
-AXES_CLIENT_IP_CALLABLE = "macnss.core.client_ip.client_ip"
-AXES_VERBOSE = False
+# Login throttling (accounts/login_guard.py, docs/SECURITY.md). Failures are counted per person, whichever
+# identifier was typed (per normalised identifier when it matches no account), across all addresses:
+# the captcha after LOGIN_CAPTCHA_AFTER_FAILURES in an hour, a lock of LOGIN_LOCK_DURATION after
+# LOGIN_LOCK_AFTER_FAILURES in an hour. Per address across persons (password spraying): the captcha on
+# every try after LOGIN_IP_CAPTCHA_AFTER_FAILURES, refused for LOGIN_IP_BLOCK_DURATION after
+# LOGIN_IP_BLOCK_AFTER_FAILURES. Addresses in LOGIN_IP_ALLOWLIST (CIDRs, e.g. a carrier's NAT) skip the
+# per-address rules only; the per-person ones always hold.
+LOGIN_FAILURE_WINDOW = timedelta(hours=1)
+LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=5)
+LOGIN_LOCK_AFTER_FAILURES = env.int("LOGIN_LOCK_AFTER_FAILURES", default=20)
+LOGIN_LOCK_DURATION = timedelta(minutes=env.int("LOGIN_LOCK_MINUTES", default=30))
+LOGIN_IP_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_IP_CAPTCHA_AFTER_FAILURES", default=30)
+LOGIN_IP_BLOCK_AFTER_FAILURES = env.int("LOGIN_IP_BLOCK_AFTER_FAILURES", default=200)
+LOGIN_IP_BLOCK_DURATION = timedelta(minutes=env.int("LOGIN_IP_BLOCK_MINUTES", default=60))
+LOGIN_IP_ALLOWLIST = env.list("LOGIN_IP_ALLOWLIST", default=[])
+# At most one «compte bloqué» SMS per person in this period.
+LOGIN_LOCK_NOTICE_INTERVAL = timedelta(days=1)
 
 # Languages: French by default, Arabic complete and right-to-left.
 LANGUAGE_CODE = "fr"
@@ -271,6 +276,8 @@ OTP_LENGTH = 6
 OTP_VALIDITY = timedelta(minutes=10)
 OTP_MAX_ATTEMPTS = 5
 OTP_MAX_SENDS_PER_HOUR = 3
+# Wrong codes per person (or decoy chain) over 24 hours, whatever the number of codes sent (L2).
+OTP_MAX_FAILURES_PER_DAY = 10
 
 # Customer service shown on pages, PDFs and SMS.
 CUSTOMER_SERVICE_NUMBER = "080 20 20 109"
@@ -310,6 +317,8 @@ CELERY_BEAT_SCHEDULE = {
     # Messages left queued while Redis or a provider was down.
     "requeue-stuck-outbox": {"task": "macnss.core.tasks.requeue_stuck_messages", "schedule": 60.0},
     # Expired captchas (macnss.core.forms.PortalCaptchaField does not purge them on each submission).
+    # Login failures older than a day (accounts.login_guard counts over an hour at most).
+    "purge-login-failures": {"task": "accounts.tasks.purge_login_failures", "schedule": 3600.0},
     "purge-expired-captchas": {"task": "macnss.core.tasks.purge_expired_captchas", "schedule": 600.0},
     # TAAWIDATY receipts whose PDF task never ran (broker down, worker killed).
     "taawidaty-requeue-missing-receipts": {"task": "taawidaty.tasks.requeue_missing_receipts", "schedule": 300.0},

@@ -30,7 +30,7 @@ def test_wrong_password_gives_a_message_in_the_summary_and_keeps_the_number(clie
     page = response.content.decode()
     assert response.status_code == 200
     assert "Il y a un problème" in page
-    assert "Numéro d'immatriculation ou mot de passe incorrect" in unescape(page)
+    assert "Numéro d'immatriculation, CIN ou mot de passe incorrect" in unescape(page)
     assert f'value="{insured_user.username}"' in page
 
 
@@ -39,13 +39,31 @@ def test_number_must_have_nine_digits(client, db):
     assert "comporte 9 chiffres" in page
 
 
-def test_lockout_after_five_failures(client, insured_user):
-    for _ in range(5):
-        _login(client, insured_user.username, "wrong-password")
-    response = _login(client, insured_user.username, PASSWORD)
+def test_lockout_after_twenty_failures_in_an_hour(client, insured_user):
+    for attempt in range(20):
+        data = {"username": insured_user.username, "password": "wrong-password"}
+        if attempt >= 5:
+            data |= {"captcha_0": "x", "captcha_1": "PASSED"}
+        response = client.post(LOGIN, data)
+    assert response.status_code == 429  # the twentieth failure locks at once
+    response = client.post(
+        LOGIN, {"username": insured_user.username, "password": PASSWORD, "captcha_0": "x", "captcha_1": "PASSED"}
+    )
     assert response.status_code == 429
-    assert "bloqué" in response.content.decode()
+    assert "bloquée pendant 30 minutes" in unescape(response.content.decode())
     assert "_auth_user_id" not in client.session
+
+
+def test_login_with_the_cin_in_any_case_and_spacing(client, insured_user):
+    person = insured_user.insured
+    typed = " ".join(person.id_document_number.lower())
+    response = _login(client, typed, PASSWORD)
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(insured_user.pk)
+
+
+def test_identifier_that_is_neither_a_number_nor_a_cin_is_a_field_error(client, db):
+    response = _login(client, "hello world", "x")
+    assert "username" in response.context_data["form"].errors
 
 
 def test_arabic_login_page_is_rtl_and_translated(client, db):

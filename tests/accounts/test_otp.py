@@ -88,3 +88,32 @@ def test_message_is_in_the_persons_language():
     body = OutboundSms.objects.get(to=PHONE).body
     assert "Ma CNSS" in body
     assert "est votre code" not in body  # the Arabic catalogue was used
+
+
+def test_wrong_codes_are_capped_per_person_per_day_over_all_his_codes(settings):
+    settings.OTP_MAX_SENDS_PER_HOUR = 10
+    rows = [otp.issue_code(purpose="test", phone=PHONE, subject="user:7") for _ in range(3)]
+    for row in rows[:2]:
+        for _ in range(5):
+            assert otp.verify_code(code_id=row.pk, purpose="test", submitted="000000").reason in ("wrong", "locked")
+    code = otp_from_sms(OutboundSms.objects.filter(to=PHONE).latest("pk").body)
+    verification = otp.verify_code(code_id=rows[2].pk, purpose="test", submitted=code)
+    assert not verification.ok and verification.reason == "daily_limit"
+    assert "aujourd'hui" in verification.message
+
+
+def test_a_decoy_chain_meets_the_same_send_and_failure_limits_as_a_phone(settings):
+    chain = otp.decoy_chain("test", "999999999")
+    assert chain == otp.decoy_chain("test", "999999999") and chain.startswith("decoy:")
+    decoys = [otp.issue_decoy(purpose="test", chain=chain) for _ in range(settings.OTP_MAX_SENDS_PER_HOUR)]
+    with pytest.raises(otp.SendLimitReached):
+        otp.issue_decoy(purpose="test", chain=chain)
+    for row in decoys[:2]:
+        for _ in range(5):
+            otp.verify_code(code_id=row.pk, purpose="test", submitted="000000")
+    assert otp.verify_code(code_id=decoys[2].pk, purpose="test", submitted="123456").reason == "daily_limit"
+
+
+def test_a_decoy_without_chain_is_never_limited():
+    for _ in range(10):
+        otp.issue_decoy(purpose="test")

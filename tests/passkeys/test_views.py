@@ -4,11 +4,10 @@ JavaScript use them."""
 import html
 
 import pytest
-from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-from accounts import reauth
+from accounts import login_guard, reauth
 from accounts.models import SignIn
 from macnss.core.models import OutboundSms
 from passkeys.models import Passkey
@@ -118,12 +117,18 @@ def test_signing_in_with_a_passkey_without_typing_the_number(logged_in_client, i
 def test_a_passkey_signs_in_even_while_the_password_is_locked(logged_in_client, insured_user, authenticator):
     add_passkey(logged_in_client, authenticator)
     client = Client()
-    for _ in range(25):
-        client.post(reverse("accounts:login"), {"username": insured_user.username, "password": "faux-mot-de-passe"})
-    assert AccessAttempt.objects.exists()
-    refused = client.post(reverse("accounts:login"), {"username": insured_user.username, "password": PASSWORD})
-    assert "_auth_user_id" not in client.session, refused.status_code
-    response, _credential = sign_in(client, authenticator)
+    for attempt in range(20):
+        data = {"username": insured_user.username, "password": "faux-mot-de-passe"}
+        if attempt >= 5:
+            data |= {"captcha_0": "x", "captcha_1": "PASSED"}
+        client.post(reverse("accounts:login"), data)
+    assert login_guard.is_locked(login_guard.person_subject(insured_user))
+    refused = client.post(
+        reverse("accounts:login"),
+        {"username": insured_user.username, "password": PASSWORD, "captcha_0": "x", "captcha_1": "PASSED"},
+    )
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    response, _credential = sign_in(client, authenticator)  # no captcha either
     assert response.status_code == 200
     assert client.get(reverse("accounts:dashboard")).status_code == 200
 
