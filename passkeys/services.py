@@ -11,7 +11,7 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from webauthn import (
@@ -112,7 +112,17 @@ def register_passkey(*, user, rp: RelyingParty, credential, challenge: bytes | N
     credential_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=credential_id).exists():
         raise PasskeyRejected(_("Cette clé d'accès est déjà enregistrée."))
-    passkey = Passkey.objects.create(
+    try:
+        with transaction.atomic():
+            passkey = _create_passkey(user, verified, credential_id, credential, name)
+    except IntegrityError as exc:  # the same answer sent twice at once: the unique id keeps one
+        raise PasskeyRejected(_("Cette clé d'accès est déjà enregistrée.")) from exc
+    _tell_the_phone(user, _("Ma CNSS : une clé d'accès a été ajoutée à votre compte le %(when)s."))
+    return passkey
+
+
+def _create_passkey(user, verified, credential_id: str, credential, name: str) -> Passkey:
+    return Passkey.objects.create(
         user=user,
         name=(name or default_name())[:64],
         credential_id=credential_id,
@@ -122,8 +132,6 @@ def register_passkey(*, user, rp: RelyingParty, credential, challenge: bytes | N
         aaguid=verified.aaguid or "",
         backed_up=verified.credential_backed_up,
     )
-    _tell_the_phone(user, _("Ma CNSS : une clé d'accès a été ajoutée à votre compte le %(when)s."))
-    return passkey
 
 
 def authentication_options(*, rp: RelyingParty, user=None) -> tuple[str, bytes]:

@@ -45,11 +45,13 @@ class SoftwareAuthenticator:
         self.counts_signatures = counts_signatures
         self.credentials: list[StoredCredential] = []
 
-    def create(self, options, *, origin=None, rp_id=None, user_verified=True, challenge=None) -> dict:
+    def create(
+        self, options, *, origin=None, rp_id=None, user_verified=True, challenge=None, credential_id=None
+    ) -> dict:
         options = json.loads(options) if isinstance(options, str | bytes) else options
         rp_id = rp_id or options["rp"]["id"]
         key = ec.generate_private_key(ec.SECP256R1())
-        credential_id = os.urandom(32)
+        credential_id = credential_id or os.urandom(32)
         stored = StoredCredential(credential_id, key, rp_id, from_b64url(options["user"]["id"]))
         self.credentials.append(stored)
         numbers = key.public_key().public_numbers()

@@ -181,3 +181,13 @@ def test_revoking_deletes_the_passkey_ends_the_other_sessions_and_tells_the_phon
     assert laptop.get(reverse("accounts:dashboard")).status_code == 200
     sms = OutboundSms.objects.get(purpose="passkey_change")
     assert sms.to == insured_user.insured.phone and "supprimée" in sms.body
+
+
+def test_a_credential_id_already_registered_is_refused(registered, rp, authenticator):
+    other = UserFactory()
+    options, challenge = services.registration_options(user=other, rp=rp)
+    same_id = authenticator.credentials[0].credential_id
+    credential = SoftwareAuthenticator().create(options, credential_id=same_id)
+    with pytest.raises(services.PasskeyRejected, match="déjà enregistrée"):
+        services.register_passkey(user=other, rp=rp, credential=credential, challenge=challenge)
+    assert list(Passkey.objects.values_list("user", flat=True)) == [registered.user_id]
