@@ -160,7 +160,7 @@ def authenticate(*, rp: RelyingParty, credential, challenge: bytes | None, user=
     if not isinstance(credential_id, str):
         raise PasskeyRejected
     passkey = (
-        Passkey.objects.select_for_update()
+        Passkey.objects.select_for_update(of=("self",))
         .select_related("user__passkey_handle")
         .filter(credential_id=credential_id)
         .first()
