@@ -134,3 +134,46 @@ def test_without_javascript_no_passkey_button_and_every_page_still_works(browser
     expect(page.get_by_role("link", name=FRENCH["add"])).to_be_hidden()
     expect(page.get_by_text("Pour ajouter une clé d'accès, utilisez un navigateur récent")).to_be_visible()
     context.close()
+
+
+def _age_the_proof_of_identity(page):
+    """As if the sign-in were more than 10 minutes old (accounts.reauth)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from accounts import reauth
+
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    session[reauth.SESSION_KEY] = 0
+    session.save()
+
+
+def test_revoking_a_passkey_after_confirming_with_a_passkey(page, a11y, transactional_db):
+    user = UserFactory(insured=InsuredPersonFactory(regime=Regime.TNS))
+    _virtual_authenticator(page)
+    page.goto("/compte/connexion/")
+    page.get_by_label(FRENCH["number"]).fill(user.username)
+    page.get_by_label(FRENCH["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=FRENCH["submit"], exact=True).click()
+    page.get_by_role("link", name=FRENCH["my_passkeys"]).click()
+    page.get_by_role("link", name=FRENCH["add"]).click()
+    page.get_by_role("button", name=FRENCH["create"]).click()
+    page.get_by_role("button", name=FRENCH["save"], exact=True).click()
+    passkey = Passkey.objects.get(user=user)
+
+    _age_the_proof_of_identity(page)
+    page.get_by_role("link", name=f"Supprimer la clé « {passkey.name} »").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmez votre identité")
+    a11y(page)
+    page.get_by_role("button", name="Confirmer avec une clé d'accès").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Supprimer la clé d'accès « {passkey.name} » ?")
+    a11y(page)
+    page.get_by_role("button", name="Supprimer la clé d'accès").click()
+    expect(page.get_by_text("Vous n'avez pas encore de clé d'accès.")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Vos autres sessions ont été fermées")
+    a11y(page)
+    assert not Passkey.objects.exists()
+    bodies = list(OutboundSms.objects.filter(purpose="passkey_change").order_by("pk").values_list("body", flat=True))
+    assert len(bodies) == 2 and "supprimée" in bodies[1]
