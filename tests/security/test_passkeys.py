@@ -122,3 +122,12 @@ def test_production_refuses_a_plain_http_passkey_origin():
     result = _load(PASSKEYS_ORIGINS="https://portail.macnss.example,http://portail.macnss.example")
     assert result.returncode != 0 and "PASSKEYS_ORIGINS" in result.stderr
     assert _load(PASSKEYS_ORIGINS="https://portail.macnss.example").returncode == 0
+
+
+def test_a_passkey_name_is_text_not_markup(owner_and_key, logged_in_client):
+    _owner, _authenticator, passkey = owner_and_key
+    hostile = '<img src=x onerror="alert(1)">'
+    logged_in_client.post(reverse("passkeys:rename", args=[passkey.pk]), {"name": hostile})
+    for url in (reverse("passkeys:list"), reverse("passkeys:revoke", args=[passkey.pk])):
+        page = logged_in_client.get(url).content.decode()
+        assert hostile not in page and "&lt;img src=x" in page
