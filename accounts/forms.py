@@ -102,10 +102,14 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
 
     def clean(self):
         identifier, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        target = login_guard.resolve(identifier) if identifier else None
+        if target is not None and login_guard.is_locked(target.subject):
+            # Said before the captcha is asked: solving one would change nothing during the lock.
+            self.refusal = login_guard.LOCKED
+            raise ValidationError(_("Trop d'essais erronés."), code=login_guard.LOCKED)
         # A wrong captcha or a malformed identifier never reaches the password check.
         if self.errors or not identifier or not password:
             return self.cleaned_data
-        target = login_guard.resolve(identifier)
         outcome = login_guard.attempt(
             self.request, target, lambda: authenticate(self.request, username=target.username, password=password)
         )

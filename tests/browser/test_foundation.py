@@ -53,15 +53,21 @@ def test_login_in_arabic_is_right_to_left(page, a11y, transactional_db):
     a11y(page)
 
 
-def test_five_wrong_passwords_lock_the_account_for_a_while(page, a11y, transactional_db):
+def test_wrong_passwords_bring_the_captcha_then_lock_the_account_for_a_while(page, a11y, transactional_db):
     user = UserFactory()
     page.goto("/compte/connexion/")
     for _ in range(5):
         _log_in(page, user.username, "mauvais-mot-de-passe")
+    # From the fifth failure on, the form asks the captcha (typed "PASSED" in test mode).
+    expect(page.get_by_role("textbox", name="Code de vérification")).to_be_visible()
+    a11y(page)
+    for _ in range(15):
+        page.get_by_role("textbox", name="Code de vérification").fill("PASSED")
+        _log_in(page, user.username, "mauvais-mot-de-passe")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès temporairement bloqué")
     a11y(page)
     page.goto("/compte/connexion/")
-    _log_in(page, user.username, PASSWORD)  # even the right password is refused during the cool-off
+    _log_in(page, user.username, PASSWORD)  # even the right password is refused during the lock
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès temporairement bloqué")
 
 

@@ -52,6 +52,8 @@ def test_right_password_refused_after_the_person_limit_whatever_the_forwarded_ad
     response = login(client, user.username, PASSWORD, headers=headers)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    # Without the captcha too: the lock is said first.
+    assert login(client, user.username, PASSWORD, headers=headers, captcha=False).status_code == 429
     # Another real address fares no better: the count is the person's.
     other = Client().post(LOGIN, {"username": user.username, "password": PASSWORD} | CAPTCHA, REMOTE_ADDR="192.0.2.9")
     assert other.status_code == 429

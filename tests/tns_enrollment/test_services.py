@@ -250,7 +250,9 @@ def test_sms_go_through_the_outbox_and_never_to_twilio(monkeypatch, django_captu
         started = services.start_onboarding(**typed())
         services.complete_onboarding(attempt_id=started.attempt.pk)
     rows = list(OutboundSms.objects.order_by("pk"))
-    assert [r.purpose for r in rows] == ["otp:tns_enrollment", "temporary_password"]
+    # Onboarding replaces the phone on file here (audit H3, branch signup): the old and the new phone are
+    # told of the change (accounts.services.contact_details_changed).
+    assert [r.purpose for r in rows] == ["otp:tns_enrollment", "phone_changed", "phone_changed", "temporary_password"]
     assert {r.backend for r in rows} == {"outbox"}
     assert {r.status for r in rows} == {"sent"}
 
