@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
-HOST ?= 127.0.0.1
+# A host name, not an IP address: browsers offer passkeys (WebAuthn) only on a host name.
+HOST ?= localhost
 PORT ?= 8000
 
 .PHONY: help run test lint check-deploy messages compile-messages system-deps venv venv-dev demo \
@@ -42,9 +43,9 @@ compile-messages:
 # Regenerate the catalogues: the project's (templates/, macnss/, accounts/) and each journey app's own.
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
-	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment
+	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment; do \
+	for app in tns_enrollment pension taawidaty asvi_payment passkeys; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages

@@ -20,6 +20,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
+    path("compte/cles-d-acces/", include("passkeys.urls")),
     path("compte/", include("accounts.urls")),
     path("tns/", include("tns_enrollment.urls")),
     path("pension/", include("pension.urls")),

@@ -25,7 +25,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used where no request is at hand (worker, e-mails, CMI URLs).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pension",
     "taawidaty",
     "asvi_payment",
+    "passkeys",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +297,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ma CNSS <no-reply@macnss.example>")
 OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_REQUEUE_AFTER = timedelta(minutes=2)
+
+# Passkeys (WebAuthn). The relying party id is a host name (browsers refuse an IP address); empty, it
+# is the request's host ("localhost" under `make run`). The origins a passkey may sign for; empty, the
+# request's own (https only when PASSKEYS_REQUIRE_HTTPS, which production.py turns on and checks).
+PASSKEYS_RP_ID = env("PASSKEYS_RP_ID", default="")
+PASSKEYS_ORIGINS = env.list("PASSKEYS_ORIGINS", default=[])
+PASSKEYS_REQUIRE_HTTPS = False
+PASSKEYS_RP_NAME = "Ma CNSS"
+PASSKEYS_CHALLENGE_SECONDS = 5 * 60
 
 # One-time codes shared by every journey.
 OTP_LENGTH = 6

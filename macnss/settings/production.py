@@ -32,6 +32,9 @@ ADMIN_REQUIRE_OTP = True
 
 MOCK_CMI_ENABLED = False
 
+# A passkey signed on a plain-http page is never accepted (origins derived from the request are https).
+PASSKEYS_REQUIRE_HTTPS = True
+
 
 def _refuse(reason: str) -> None:
     raise ImproperlyConfigured(f"Production settings refused: {reason}")
@@ -53,3 +56,5 @@ if ANTIVIRUS_BACKEND != "clamd":  # noqa: F405
     _refuse(f"ANTIVIRUS_BACKEND={ANTIVIRUS_BACKEND!r} is a fake; production needs 'clamd'.")  # noqa: F405
 if not REDIS_URL:  # noqa: F405
     _refuse("REDIS_URL is required: production never runs tasks eagerly.")
+if any(not origin.startswith("https://") for origin in PASSKEYS_ORIGINS):  # noqa: F405
+    _refuse("PASSKEYS_ORIGINS must be https:// origins.")

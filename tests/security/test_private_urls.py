@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Namespaces whose pages belong to a logged-in insured, except the public ones listed.
-PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty"}
+PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "passkeys"}
 PUBLIC = {
     "accounts:login",
     "accounts:password_recovery",
@@ -31,9 +31,13 @@ PUBLIC = {
     "accounts:signup_password",
     "taawidaty:verify",  # public authenticity check of a receipt
     "pension:legal_notice",  # the «mentions légales» are public text
+    "passkeys:login_options",  # «Se connecter avec une clé d'accès»
+    "passkeys:login",
 }
 # POST-only views (their GET is refused); probed with POST only.
 POST_ONLY = {"accounts:logout"}
+# The passkey ceremonies of a signed-in person: JSON endpoints that answer 403 (JSON) to anyone else.
+PRIVATE_JSON = {"passkeys:registration_options", "passkeys:register", "passkeys:reauth_options", "passkeys:reauth"}
 
 
 def _walk(patterns, namespace=""):
@@ -84,7 +88,17 @@ OBJECT_BUILDERS = {
     "taawidaty:check": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:receipt": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:document": _taawidaty_document,
+    "passkeys:rename": lambda owner: {"pk": _passkey(owner).pk},
+    "passkeys:revoke": lambda owner: {"pk": _passkey(owner).pk},
 }
+
+
+def _passkey(owner):
+    from passkeys.models import Passkey
+
+    return Passkey.objects.create(
+        user=owner.account, name="Téléphone", credential_id=uuid.uuid4().hex, public_key=b"\xa5"
+    )
 
 
 def _url(name, owner):
@@ -107,7 +121,10 @@ def test_the_probe_sees_the_private_urls():
 def test_anonymous_visitors_are_sent_to_login(name, client):
     owner = UserFactory().insured
     url, _ = _url(name, owner)
-    response = client.post(url) if name in POST_ONLY else client.get(url)
+    response = client.post(url) if name in POST_ONLY | PRIVATE_JSON else client.get(url)
+    if name in PRIVATE_JSON:
+        assert response.status_code == 403 and "error" in response.json()
+        return
     if name in POST_ONLY:
         assert response.status_code in (302, 405)
         return

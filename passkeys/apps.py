@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+from macnss.core.translation import gettext_lazy as _
+
+
+class PasskeysConfig(AppConfig):
+    name = "passkeys"
+    verbose_name = _("Clés d'accès")

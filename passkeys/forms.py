@@ -1,0 +1,16 @@
+from django import forms
+
+from macnss.core.forms import PortalForm
+from macnss.core.translation import gettext_lazy as _
+
+
+class PasskeyNameForm(PortalForm):
+    name = forms.CharField(
+        label=_("Nom de la clé d'accès"),
+        help_text=_("Un nom qui vous permet de la reconnaître, par exemple « Téléphone de Salma »."),
+        max_length=64,
+        error_messages={
+            "required": _("Donnez un nom à votre clé d'accès."),
+            "max_length": _("Le nom comporte au plus 64 caractères."),
+        },
+    )
