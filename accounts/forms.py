@@ -327,6 +327,8 @@ class EmailChangeForm(PortalForm):
             "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.ma."),
         },
     )
+
+
 class SignupForm(PortalForm):
     """«Créer un compte» (issue 16 §1): the 9-digit number or the CNIE number, the ID's expiry, the birth date."""
 

@@ -72,6 +72,8 @@ def active_sign_ins(user) -> list:
             session_key__in=open_keys,
         ).order_by("-created_at")
     )
+
+
 def rib_pending_verification(person: InsuredPerson | None) -> bool:
     """«RIB en cours de vérification»: no direct debit until an agent confirms it (issue 16 §2)."""
     bank_details = getattr(person, "bank_details", None) if person is not None else None

@@ -204,6 +204,8 @@ def contact_details_changed(*, person: InsuredPerson, old_phone: str, old_email:
                 "phone": settings.CUSTOMER_SERVICE_NUMBER,
             }
             queue_sms(to=person.phone, body=body, purpose="email_changed", language=language)
+
+
 @transaction.atomic
 def confirm_bank_details(*, bank_details: BankDetails, by) -> BankDetails:
     """An agent compared a RIB «à vérifier» with the person's file: direct debits may start. Logged
