@@ -93,3 +93,21 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} {self.object_id}: {self.from_status} → {self.to_status}"
+
+
+class ThrottleCount(models.Model):
+    """A rate-limit count kept in the database while the cache is down (`macnss.core.throttle`)."""
+
+    bucket = models.CharField(max_length=60)
+    client = models.CharField(max_length=64)
+    slot = models.BigIntegerField(help_text="start of the window, in periods since the epoch")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "client", "slot"], name="throttle_one_count_per_window")
+        ]
+
+    def __str__(self):
+        return f"{self.bucket} {self.client} {self.slot}: {self.count}"

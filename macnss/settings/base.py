@@ -123,10 +123,20 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # A cache outage must not take the portal down: rate limits fail open, pages still render.
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
+        },
+        # The fail-closed limiter (macnss.core.throttle) must see Redis errors to fall back on the database.
+        "throttle": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+    }
+THROTTLE_CACHE = "throttle"
 # Per-IP rate limits live in the cache: while Redis is down they let requests through rather than
 # refuse everyone. The limits kept in the database still hold (OTP sends per phone, login lockout,
 # attempts per identity document).
