@@ -49,6 +49,8 @@ def _client_key(request) -> str:
 def limit_exceeded(request, group: str, rate: str) -> bool:
     """Count this attempt; True when the client went over `rate` in this window, or when no count was possible."""
     limit, period = parse_rate(rate)
+    if not getattr(settings, "RATELIMIT_ENABLE", True):  # the one switch of every per-IP limit (security scan)
+        return False
     key = _client_key(request)
     window = int(time.time()) // period
     try:

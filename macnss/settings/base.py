@@ -26,6 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used where no request is at hand (worker, e-mails, CMI URLs).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# "production" in the image (Dockerfile): the Celery worker and beat then refuse these development settings.
+DJANGO_ENV = env("DJANGO_ENV", default="development")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -257,6 +259,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ma CNSS <no-reply@macnss.example>")
 OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_REQUEUE_AFTER = timedelta(minutes=2)
+# A code or temporary password not sent within this time is never sent; its text is wiped.
+OUTBOX_SENSITIVE_EXPIRY = timedelta(hours=1)
+# Keys that encrypt sensitive SMS bodies while they wait: "id:FernetKey,oldid:OldKey", the first encrypts
+# (macnss/core/outbox_crypto.py, docs/DEPLOYMENT.md). Empty: a key derived from SECRET_KEY (development).
+OUTBOX_ENCRYPTION_KEYS = env.list("OUTBOX_ENCRYPTION_KEYS", default=[])
 
 # One-time codes shared by every journey.
 OTP_LENGTH = 6
