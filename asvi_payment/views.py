@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts.models import InsuredPerson
+from macnss.core.client_ip import client_ip_or_none
 from macnss.core.downloads import attachment_response
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
@@ -261,7 +262,7 @@ class VerifyReceiptView(FormView):
 def callback(request):
     """Server-to-server confirmation: the only thing that marks quarters paid."""
     fields = {k: v for k, v in request.POST.items()}
-    outcome = services.handle_callback(fields=fields, remote_addr=request.META.get("REMOTE_ADDR"))
+    outcome = services.handle_callback(fields=fields, remote_addr=client_ip_or_none(request))
     return HttpResponse(outcome.reply, content_type="text/plain; charset=utf-8")
 
 

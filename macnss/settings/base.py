@@ -139,6 +139,10 @@ else:
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
     }
 THROTTLE_CACHE = "throttle"
+# The client address (macnss.core.client_ip): REMOTE_ADDR with no proxy in front; behind N trusted
+# proxies, the N-th address from the right of X-Forwarded-For. Used by every limit, log and record.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "macnss.core.client_ip.client_ip"
 # Per-IP rate limits live in the cache: while Redis is down they let requests through rather than
 # refuse everyone. The limits kept in the database still hold (OTP sends per phone, login lockout,
 # attempts per identity document).
@@ -162,8 +166,13 @@ LOGOUT_REDIRECT_URL = "home"
 # Sessions: 30 minutes of inactivity ends a session (ASVS 3.3.2); the idle middleware refreshes it.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# ... and 12 hours after the sign-in whatever the activity (accounts.middleware.IdleTimeoutMiddleware).
+SESSION_ABSOLUTE_AGE = timedelta(hours=12)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# Re-authentication before sensitive actions (accounts/reauth.py): the last sign-in, password, code or
+# passkey must be at most this old.
+REAUTH_MAX_AGE = timedelta(minutes=10)
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Temporary passwords (sent by SMS at registration) expire and must be changed at first login.
@@ -176,8 +185,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.axes.username_for_lockout"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "macnss.core.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # Languages: French by default, Arabic complete and right-to-left.
