@@ -41,11 +41,13 @@ def _broker_reachable():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "throttle"):  # the page cache and the fail-closed limiter's counts
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
 
 
 @pytest.fixture
