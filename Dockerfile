@@ -18,6 +18,11 @@ RUN DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py compilemessages
  && DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py collectstatic --noinput -v0 \
  && useradd --create-home --uid 1000 macnss && mkdir -p /app/media && chown -R macnss /app/media
 
+# The image runs production: gunicorn, the Celery worker and beat load macnss.settings.production, and
+# macnss/celery.py refuses the development settings while DJANGO_ENV=production (after the build steps
+# above, which need no secrets and use the development settings).
+ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=macnss.settings.production
+
 USER macnss
 EXPOSE 8000
 CMD ["gunicorn", "macnss.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

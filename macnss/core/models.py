@@ -13,6 +13,7 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("En cours d'envoi")
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec")
+    EXPIRED = "expired", _("Expiré avant l'envoi")
 
 
 class OutboxMessage(models.Model):
@@ -43,7 +44,7 @@ class OutboxMessage(models.Model):
 class OutboundSms(OutboxMessage):
     to = models.CharField(_("destinataire"), max_length=20, db_index=True)
     body = models.TextField(_("texte"))
-    # One-time codes and temporary passwords: the text is wiped once a real provider has it.
+    # One-time codes and temporary passwords: encrypted while waiting, wiped once sent, failed or expired.
     sensitive = models.BooleanField(_("contenu sensible"), default=False)
 
     class Meta(OutboxMessage.Meta):
@@ -93,3 +94,21 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} {self.object_id}: {self.from_status} → {self.to_status}"
+
+
+class ThrottleCount(models.Model):
+    """A rate-limit count kept in the database while the cache is down (`macnss.core.throttle`)."""
+
+    bucket = models.CharField(max_length=60)
+    client = models.CharField(max_length=64)
+    slot = models.BigIntegerField(help_text="start of the window, in periods since the epoch")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "client", "slot"], name="throttle_one_count_per_window")
+        ]
+
+    def __str__(self):
+        return f"{self.bucket} {self.client} {self.slot}: {self.count}"

@@ -26,6 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used where no request is at hand (worker, e-mails, CMI URLs).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+# "production" in the image (Dockerfile): the Celery worker and beat then refuse these development settings.
+DJANGO_ENV = env("DJANGO_ENV", default="development")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,10 +130,20 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # A cache outage must not take the portal down: rate limits fail open, pages still render.
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
+        },
+        # The fail-closed limiter (macnss.core.throttle) must see Redis errors to fall back on the database.
+        "throttle": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+    }
+THROTTLE_CACHE = "throttle"
 # The client address (macnss.core.client_ip): REMOTE_ADDR with no proxy in front; behind N trusted
 # proxies, the N-th address from the right of X-Forwarded-For. Used by every limit, log and record.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -297,6 +309,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ma CNSS <no-reply@macnss.example>")
 OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_REQUEUE_AFTER = timedelta(minutes=2)
+# A code or temporary password not sent within this time is never sent; its text is wiped.
+OUTBOX_SENSITIVE_EXPIRY = timedelta(hours=1)
+# Keys that encrypt sensitive SMS bodies while they wait: "id:FernetKey,oldid:OldKey", the first encrypts
+# (macnss/core/outbox_crypto.py, docs/DEPLOYMENT.md). Empty: a key derived from SECRET_KEY (development).
+OUTBOX_ENCRYPTION_KEYS = env.list("OUTBOX_ENCRYPTION_KEYS", default=[])
 
 # Passkeys (WebAuthn). The relying party id is a host name (browsers refuse an IP address); empty, it
 # is the request's host ("localhost" under `make run`). The origins a passkey may sign for; empty, the

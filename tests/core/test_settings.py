@@ -19,6 +19,9 @@ SAFE = {
     "CMI_GATEWAY_URL": "https://testpayment.cmi.co.ma/fim/est3Dgate",
     "CMI_STORE_KEY": "a-real-store-key",
     "ANTIVIRUS_BACKEND": "clamd",
+    "PUBLIC_BASE_URL": "https://portail.macnss.example",
+    "EMAIL_URL": "smtp://relay.macnss.example:25",
+    "OUTBOX_ENCRYPTION_KEYS": "2026a:" + "A" * 43 + "=",
 }
 
 
@@ -26,7 +29,7 @@ def _load(**overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in SAFE and k not in ("DATABASE_URL", "DJANGO_DEBUG", "MOCK_CMI_ENABLED")
+        if k not in SAFE and k not in ("DATABASE_URL", "DJANGO_DEBUG", "MOCK_CMI_ENABLED", "DJANGO_ENV")
     }
     env.update(SAFE)
     env.update(overrides)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import OneTimeCode, Regime, User
 from macnss.core.models import OutboundSms
+from tests.conftest import sms_text
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment.models import NonEligibilityReason, OnboardingAttempt, Outcome, ProximityPoint
 
@@ -30,7 +31,7 @@ def _tns(**fields):
 
 def _code_from_outbox(phone) -> str:
     body = OutboundSms.objects.filter(to=phone, purpose="otp:tns_enrollment").latest("pk").body
-    return re.search(r"\b(\d{6})\b", body).group(1)
+    return re.search(r"\b(\d{6})\b", sms_text(body)).group(1)
 
 
 def test_start_page_has_the_guide_fields(client):
