@@ -6,7 +6,6 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import User
 from macnss.core.models import OutboundSms
-from tests.conftest import sms_text
 from tests.factories import PASSWORD, InsuredPersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

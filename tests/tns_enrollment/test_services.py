@@ -9,7 +9,6 @@ from django.utils import timezone
 from accounts.models import InsuredPerson, OneTimeCode, Regime, User
 from accounts.services import AccountAlreadyExists
 from macnss.core.models import OutboundSms, StatusChange
-from tests.conftest import sms_text
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment import selectors, services
 from tns_enrollment.models import LiaisonStatus, NonEligibilityReason, OnboardingAttempt, Outcome
