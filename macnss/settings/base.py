@@ -198,6 +198,12 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploaded documents (macnss.core.uploads): one file at most UPLOAD_MAX_BYTES, one request at most
+# UPLOAD_MAX_REQUEST_BYTES (refused from its Content-Length, nothing kept), images at most so many pixels
+# (an A4 page at 600 ppp is 35 million).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("macnss", "bootstrap5")
 CRISPY_TEMPLATE_PACK = "macnss"
@@ -264,7 +270,8 @@ CMI_STORE_KEY = env("CMI_STORE_KEY", default="TEST1234")
 CMI_CONFIRMATION_MODE = env("CMI_CONFIRMATION_MODE", default="POSTAUTH")
 ASVI_PROCESSING_FEE_RATE = env.float("ASVI_PROCESSING_FEE_RATE", default=0.011)
 
-# Antivirus for uploads: "fake" (development/tests) or "clamd".
+# Antivirus for uploads: "fake" (development/tests) or "clamd", reached on CLAMD_SOCKET: a unix-socket path or
+# tcp://host:port (docker-compose's clamav service).
 ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
 CLAMD_SOCKET = env("CLAMD_SOCKET", default="/var/run/clamav/clamd.ctl")
 
