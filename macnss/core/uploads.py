@@ -44,6 +44,8 @@ FORBIDDEN_PDF_NAMES = frozenset(
         "Launch",
         "EmbeddedFile",
         "EmbeddedFiles",
+        "EF",
+        "FileAttachment",
         "URI",
         "SubmitForm",
         "GoToR",
