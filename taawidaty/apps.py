@@ -25,3 +25,6 @@ class TaawidatyConfig(AppConfig):
         from .models import RefundClaim
 
         register_request_provider(claim_summaries, models=[RefundClaim])
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pension",
     "taawidaty",
     "asvi_payment",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,20 @@ ASVI_PROCESSING_FEE_RATE = env.float("ASVI_PROCESSING_FEE_RATE", default=0.011)
 ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
 CLAMD_SOCKET = env("CLAMD_SOCKET", default="/var/run/clamav/clamd.ctl")
 
+# Keeping personal data (Law 09-08; docs/SECURITY.md «Conservation des données»), in days, enforced by the beat
+# tasks of macnss.core.retention. The outbox bodies are redacted once a message is sent or failed (development
+# backends keep them for the demo phone and mailbox); the rows themselves go after RETENTION_OUTBOX_DAYS.
+RETENTION_ONBOARDING_ATTEMPTS_DAYS = env.int("RETENTION_ONBOARDING_ATTEMPTS_DAYS", default=365)
+RETENTION_OTP_DAYS = env.int("RETENTION_OTP_DAYS", default=30)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
+# Documents of a refused request (or of a draft abandoned that long): kept while the decision can be contested.
+RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS = env.int("RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS", default=180)
+# The agents' access journal («Qui a consulté mes données»): its app registers a rule that reads this setting.
+RETENTION_ACCESS_JOURNAL_DAYS = env.int("RETENTION_ACCESS_JOURNAL_DAYS", default=5 * 365)
+# Rows deleted per statement, and statements per rule and run: short transactions, bounded runs.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=200)
+
 # Celery: a broker when REDIS_URL is set, eager execution otherwise.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
@@ -308,6 +323,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "asvi-reconcile-payments": {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0},
+    # Law 09-08: message texts redacted once sent or failed; personal data past its retention period deleted.
+    "retention-redact-outbox-bodies": {"task": "macnss.core.tasks.redact_outbox_bodies", "schedule": 60.0},
+    "retention-delete-expired-personal-data": {
+        "task": "macnss.core.tasks.delete_expired_personal_data",
+        "schedule": crontab(minute=17),
+    },
 }
 
 LOGGING = {
@@ -320,6 +341,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},
         # One line per task success is noise in development, where tasks run eagerly.
         "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
     },
