@@ -59,7 +59,7 @@ def sections(person) -> list[DataSection]:
 
 
 def register() -> None:
-    register_personal_data_provider(sections)
+    register_personal_data_provider(sections, order=10)
     register_retention_rule(
         RetentionRule(
             key="accounts.one_time_codes",

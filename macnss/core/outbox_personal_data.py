@@ -32,5 +32,5 @@ def sections(person) -> list[DataSection]:
 
 
 def register() -> None:
-    register_personal_data_provider(sections)
+    register_personal_data_provider(sections, order=90)
     register_outbox_rules()

@@ -24,16 +24,25 @@ class DataSection:
     purpose: str = ""  # why the portal keeps it, in a sentence
 
 
-_providers: list[Callable[[object], Iterable[DataSection]]] = []
+_providers: dict[Callable[[object], Iterable[DataSection]], int] = {}
 
 
-def register_personal_data_provider(provider: Callable) -> None:
-    if provider not in _providers:
-        _providers.append(provider)
+def register_personal_data_provider(provider: Callable, *, order: int = 50) -> None:
+    """`order` places the sections: identity first (accounts, 10), the journeys (50), messages last (90)."""
+    _providers[provider] = order
 
 
 def sections_for(person) -> list[DataSection]:
-    return [section for provider in _providers for section in provider(person)]
+    providers = sorted(_providers, key=_providers.get)
+    return [
+        DataSection(s.key, s.title, [_capitalised(record) for record in s.records], s.purpose)
+        for provider in providers
+        for s in provider(person)
+    ]
+
+
+def _capitalised(record: dict[str, str]) -> dict[str, str]:
+    return {label[:1].upper() + label[1:]: value for label, value in record.items()}
 
 
 def records(rows: Iterable[models.Model], *, exclude: Iterable[str] = ()) -> list[dict[str, str]]:
