@@ -11,6 +11,9 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from macnss.core.portal import PortalService, register_service
+        from macnss.core.retention import RetentionRule, register_retention_rule
+
+        from .models import DataExport
 
         register_service(
             PortalService(
@@ -21,5 +24,13 @@ class PrivacyConfig(AppConfig):
                 ),
                 url_name="privacy:my_data",
                 order=950,
+            )
+        )
+        register_retention_rule(
+            RetentionRule(
+                key="privacy.data_exports",
+                setting="RETENTION_DATA_EXPORT_DAYS",
+                expired=lambda cutoff: DataExport.objects.filter(requested_at__lt=cutoff),
+                file_fields=("pdf",),
             )
         )

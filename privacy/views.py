@@ -6,14 +6,17 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import insured_for_user
 from macnss.core import personal_data
 from macnss.core.downloads import attachment_response
+
+from . import services
+from .models import DataExport
 
 
 def duration(days: int) -> str:
@@ -51,7 +54,11 @@ def my_data(request):
     return render(
         request,
         "privacy/my_data.html",
-        {"sections": personal_data.sections_for(person), "correction": personal_data.correction_text()},
+        {
+            "sections": personal_data.sections_for(person),
+            "correction": personal_data.correction_text(),
+            "export": DataExport.objects.filter(insured=person).first(),
+        },
     )
 
 
@@ -66,4 +73,23 @@ def my_data_download(request):
         ContentFile(content),
         filename=f"mes-donnees-cnss-{person.immatriculation_number}.json",
         content_type="application/json; charset=utf-8",
+    )
+
+
+@login_required
+@require_POST
+def my_data_pdf(request):
+    """«Préparer le PDF»: the worker builds it; the page then offers it (at once when tasks run eagerly)."""
+    services.request_pdf(person=_person(request), language=get_language())
+    return redirect("privacy:my_data")
+
+
+@login_required
+@never_cache
+@require_GET
+def my_data_pdf_download(request, export_id):
+    person = _person(request)
+    export = get_object_or_404(DataExport, pk=export_id, insured=person, built_at__isnull=False)
+    return attachment_response(
+        export.pdf, filename=f"mes-donnees-cnss-{person.immatriculation_number}.pdf", content_type="application/pdf"
     )

@@ -286,6 +286,8 @@ RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
 RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS = env.int("RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS", default=180)
 # The agents' access journal («Qui a consulté mes données»): its app registers a rule that reads this setting.
 RETENTION_ACCESS_JOURNAL_DAYS = env.int("RETENTION_ACCESS_JOURNAL_DAYS", default=5 * 365)
+# The PDF of «Mes données» a person asked for: built for him to download, then deleted.
+RETENTION_DATA_EXPORT_DAYS = env.int("RETENTION_DATA_EXPORT_DAYS", default=1)
 # Rows deleted per statement, and statements per rule and run: short transactions, bounded runs.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=200)
@@ -325,6 +327,7 @@ CELERY_BEAT_SCHEDULE = {
     "asvi-reconcile-payments": {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0},
     # Law 09-08: message texts redacted once sent or failed; personal data past its retention period deleted.
     "retention-redact-outbox-bodies": {"task": "macnss.core.tasks.redact_outbox_bodies", "schedule": 60.0},
+    "privacy-requeue-unbuilt-exports": {"task": "privacy.tasks.requeue_unbuilt_exports", "schedule": 300.0},
     "retention-delete-expired-personal-data": {
         "task": "macnss.core.tasks.delete_expired_personal_data",
         "schedule": crontab(minute=17),

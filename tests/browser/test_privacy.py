@@ -21,6 +21,8 @@ LABELS = {
         "home": "Page d'accueil",
         "my_data": "Mes données",
         "download": "Télécharger mes données (JSON)",
+        "prepare_pdf": "Préparer aussi un PDF de mes données",
+        "download_pdf": "Télécharger mes données (PDF)",
         "claims": "Demandes TAAWIDATY",
         "notice": "Protection des données personnelles",
         "rights": "Vos droits",
@@ -33,6 +35,8 @@ LABELS = {
         "home": "الصفحة الرئيسية",
         "my_data": "معطياتي",
         "download": "تحميل معطياتي (JSON)",
+        "prepare_pdf": "إعداد ملف PDF لمعطياتي أيضا",
+        "download_pdf": "تحميل معطياتي (PDF)",
         "claims": "طلبات TAAWIDATY",
         "notice": "حماية المعطيات الشخصية",
         "rights": "حقوقكم",
@@ -71,6 +75,15 @@ def test_a_person_downloads_mes_donnees_and_reads_the_notice_from_a_form(page, a
         document = json.load(handle)
     assert document["numero_immatriculation"] == user.insured.immatriculation_number
     assert text["claims"] in {section["titre"] for section in document["rubriques"]}
+
+    # The PDF is built by the worker (eagerly here) and then offered on the same page.
+    page.get_by_role("button", name=text["prepare_pdf"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(text["my_data"])
+    a11y(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name=text["download_pdf"]).click()
+    with open(info.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
 
     # A form that collects personal data links the notice, inside the form.
     page.goto(("/ar" if language == "ar" else "") + "/compte/mot-de-passe/")

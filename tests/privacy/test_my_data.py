@@ -125,3 +125,88 @@ def test_forms_that_collect_personal_data_link_the_notice(client, owner):
     assert notice in client.get(reverse("accounts:recover_number")).content.decode()
     client.force_login(owner)
     assert notice in client.get(reverse("accounts:bank_details")).content.decode()
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "mes-donnees.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_pdf_is_built_by_the_worker_and_holds_only_the_owners_data(
+    client, owner, stranger, tmp_path, language, django_capture_on_commit_callbacks
+):
+    from privacy.models import DataExport
+
+    client.force_login(owner)
+    prefix = "/ar" if language == "ar" else ""
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs eagerly after commit
+        response = client.post(prefix + reverse("privacy:my_data_pdf").removeprefix("/ar"))
+    assert response.status_code == 302
+    export = DataExport.objects.get(insured=owner.insured)
+    assert export.built_at and export.language == language
+    page = client.get(prefix + reverse("privacy:my_data").removeprefix("/ar")).content.decode()
+    url = reverse("privacy:my_data_pdf_download", args=[export.pk]).removeprefix("/ar")
+    assert url in page
+    download = client.get(url)
+    assert download["Content-Disposition"].startswith("attachment")
+    data = b"".join(download.streaming_content)
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data, tmp_path)
+    assert owner.insured.immatriculation_number in text and "RCS-2026-OWNER234" in text
+    assert "RCS-2026-OTHER567" not in text and "OTH999999" not in text
+    if language == "ar":
+        assert "طلبات" in text
+
+
+def test_another_persons_pdf_is_a_404_and_a_new_request_replaces_the_old(
+    client, owner, stranger, django_capture_on_commit_callbacks
+):
+    from privacy.models import DataExport
+
+    client.force_login(stranger)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy:my_data_pdf"))
+    theirs = DataExport.objects.get(insured=stranger.insured)
+    client.force_login(owner)
+    assert client.get(reverse("privacy:my_data_pdf_download", args=[theirs.pk])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy:my_data_pdf"))
+    first = DataExport.objects.get(insured=owner.insured)
+    storage, name = first.pdf.storage, first.pdf.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy:my_data_pdf"))
+    assert DataExport.objects.filter(insured=owner.insured).count() == 1
+    assert not storage.exists(name)  # the earlier file is gone
+
+
+def test_exports_are_deleted_after_a_day_with_their_file(owner, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from macnss.core.retention import delete_expired
+    from privacy import services
+    from privacy.models import DataExport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_pdf(person=owner.insured, language="fr")
+    export = DataExport.objects.get()
+    storage, name = export.pdf.storage, export.pdf.name
+    assert storage.exists(name)
+    DataExport.objects.update(requested_at=timezone.now() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_expired()["privacy.data_exports"] == 1
+    assert not storage.exists(name)
+
+
+def test_a_waiting_export_is_built_once_even_if_queued_twice(owner):
+    from privacy import services
+    from privacy.models import DataExport
+
+    export = DataExport.objects.create(insured=owner.insured, language="fr")
+    assert services.build_pdf(export.pk) is True
+    assert services.build_pdf(export.pk) is False
