@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Namespaces whose pages belong to a logged-in insured, except the public ones listed.
-PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty"}
+PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "privacy"}
 PUBLIC = {
     "accounts:login",
     "accounts:password_recovery",
@@ -28,6 +28,7 @@ PUBLIC = {
     "accounts:recover_number_result",
     "taawidaty:verify",  # public authenticity check of a receipt
     "pension:legal_notice",  # the «mentions légales» are public text
+    "privacy:notice",  # the privacy notice (Law 09-08) is public text
 }
 # POST-only views (their GET is refused); probed with POST only.
 POST_ONLY = {"accounts:logout"}
@@ -74,6 +75,17 @@ def _taawidaty_document(owner):
     return {"public_id": claim.public_id, "document_id": document.pk}
 
 
+def _data_export(owner):
+    from django.utils import timezone
+
+    from privacy.models import DataExport
+
+    export = DataExport(insured=owner, built_at=timezone.now())
+    export.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    export.save()
+    return {"export_id": export.pk}
+
+
 # How to build, for an owner, the URL arguments of each private object URL.
 OBJECT_BUILDERS = {
     "taawidaty:detail": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
@@ -81,6 +93,7 @@ OBJECT_BUILDERS = {
     "taawidaty:check": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:receipt": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:document": _taawidaty_document,
+    "privacy:my_data_pdf_download": _data_export,
 }
 
 
