@@ -109,15 +109,16 @@ class CheckedFile:
     verdict: antivirus.Verdict = field(default_factory=lambda: antivirus.Verdict(clean=False))
 
 
-def _refuse(code: str, **params):
-    message = MESSAGES[code]
+def _refuse(code: str):
+    """Raise the message of `code`, with the limits it quotes taken from the settings."""
+    params = None
     if code == "too_big":
         params = {"size": _megabytes(max_upload_bytes())}
     elif code == "request_too_big":
         params = {"size": _megabytes(settings.UPLOAD_MAX_REQUEST_BYTES)}
     elif code == "too_many_pixels":
         params = {"megapixels": f"{settings.UPLOAD_MAX_IMAGE_PIXELS // 1_000_000}"}
-    raise ValidationError(message, code=code, params=params or None)
+    raise ValidationError(MESSAGES[code], code=code, params=params)
 
 
 def safe_display_name(name: str) -> str:
@@ -208,9 +209,7 @@ def _check_pdf(data: bytes) -> None:
             # qpdf repairs a broken file (a rebuilt cross-reference table, a truncated object) with a warning:
             # what it had to guess, another reader may read otherwise.
             damaged = bool(pdf.get_warnings())
-    except pikepdf.PasswordError:
-        _refuse("damaged")
-    except (pikepdf.PdfError, RecursionError, ValueError, RuntimeError):
+    except (pikepdf.PdfError, pikepdf.PasswordError, RecursionError, ValueError, TypeError, RuntimeError):
         _refuse("damaged")
     if active:
         _refuse("active")
@@ -229,10 +228,10 @@ def _is_active(root) -> bool:
         elif isinstance(obj, pikepdf.Array):
             pending.extend(item for item in obj if _is_direct(item))
         elif isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            for key in obj.keys():  # noqa: SIM118 (a pikepdf Stream is not iterated by its keys)
+            mapping = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+            for key, value in mapping.items():  # items(): a key that is not UTF-8 cannot be looked up again
                 if key in FORBIDDEN_PDF_NAMES:
                     return True
-                value = obj.get(key)
                 if _is_direct(value):
                     pending.append(value)
     return False

@@ -344,7 +344,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
-        "pikepdf": {"level": "WARNING"},
+        # qpdf's complaints about an uploaded PDF (refused as damaged) are the file's faults, not the server's.
+        "pikepdf": {"level": "CRITICAL"},
         # One line per task success is noise in development, where tasks run eagerly.
         "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
     },

@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from macnss.core.antivirus import EICAR, ClamdScanner
@@ -447,3 +450,32 @@ def test_real_clamd_finds_eicar_inside_a_valid_pdf(client, draft, settings):
     ).content.decode()
     assert "Ce fichier contient un virus et a été refusé" in unescape(page)
     assert not ClaimDocument.objects.filter(claim=draft).exists()
+
+
+def test_a_password_protected_pdf_is_refused_as_unreadable():
+    buffer = io.BytesIO()
+    _blank().save(buffer, encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    with pytest.raises(ValidationError) as refusal:
+        check_content(buffer.getvalue())
+    assert refusal.value.code == "damaged"
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(min_value=8, max_value=2000),
+    flips=st.lists(st.tuples(st.integers(0, 2000), st.binary(min_size=1, max_size=4)), max_size=6),
+)
+def test_a_damaged_pdf_is_refused_with_a_message_never_a_server_error(cut, flips):
+    data = bytearray(_saved(_blank())[:cut])
+    for offset, junk in flips:
+        data[offset : offset + len(junk)] = junk
+    outcome = _outcome(bytes(data))
+    assert outcome in {"application/pdf", "damaged", "type", "active", "empty"}, outcome
+
+
+def _outcome(data: bytes) -> str:
+    """The accepted type, or the refusal's code; any other exception fails the test."""
+    try:
+        return check_content(data).content_type
+    except ValidationError as refusal:
+        return refusal.code
