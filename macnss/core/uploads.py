@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from macnss.core import antivirus
 from macnss.core.translation import gettext_lazy as _
@@ -143,14 +143,14 @@ def check_upload(uploaded) -> CheckedFile:
         raise ValidationError(MESSAGES["antivirus_unavailable"], code="antivirus_unavailable") from exc
     if not verdict.clean:
         _refuse("infected")
-    stored = _reencode_image(data, inspected) if inspected != "application/pdf" else data
+    stored = _decoded(_reencode_image, data, inspected) if inspected != "application/pdf" else data
     return _checked(stored, inspected, original_name=safe_display_name(uploaded.name), verdict=verdict)
 
 
 def check_content(data: bytes) -> CheckedFile:
     """The content checks without the antivirus (and images re-encoded): for tests and for files the portal made."""
     content_type = inspect_content(data)
-    stored = _reencode_image(data, content_type) if content_type != "application/pdf" else data
+    stored = _decoded(_reencode_image, data, content_type) if content_type != "application/pdf" else data
     return _checked(stored, content_type)
 
 
@@ -192,7 +192,7 @@ def inspect_content(data: bytes) -> str:
     if content_type == "application/pdf":
         _check_pdf(data)
     else:
-        _check_image(data, content_type)
+        _decoded(_check_image, data, content_type)
     return content_type
 
 
@@ -245,13 +245,10 @@ def _is_direct(value) -> bool:
 def _check_image(data: bytes, content_type: str) -> None:
     if b"%PDF-" in data[:1024]:  # an image that is also a PDF
         _refuse("active")
-    try:
-        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as image:
-            if image.width * image.height > settings.UPLOAD_MAX_IMAGE_PIXELS:
-                _refuse("too_many_pixels")
-            image.load()  # decodes every pixel: a truncated or corrupt image fails here
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        _refuse("damaged")
+    with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as image:
+        if image.width * image.height > settings.UPLOAD_MAX_IMAGE_PIXELS:
+            _refuse("too_many_pixels")
+        image.load()  # decodes every pixel: a truncated or corrupt image fails here
 
 
 def _reencode_image(data: bytes, content_type: str) -> bytes:
@@ -274,6 +271,17 @@ def _reencode_image(data: bytes, content_type: str) -> bytes:
         else:
             pixels.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _decoded(step, data: bytes, content_type: str):
+    """Run a Pillow step on an uploaded image. A hostile file can make a decoder (or its EXIF reader) raise
+    almost anything (OSError, struct.error, SyntaxError…): every such failure is a damaged file, not a 500."""
+    try:
+        return step(data, content_type)
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 (see the docstring)
+        _refuse("damaged")
 
 
 class DocumentField(forms.FileField):

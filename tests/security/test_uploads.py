@@ -479,3 +479,29 @@ def _outcome(data: bytes) -> str:
         return check_content(data).content_type
     except ValidationError as refusal:
         return refusal.code
+
+
+def _jpeg_with_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: applied, then dropped
+    exif[0x010F] = "TraceableCamera"
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore:.*(EXIF|Tag data).*:UserWarning")  # Pillow's notes on the corrupt EXIF
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(flips=st.lists(st.tuples(st.integers(0, 800), st.binary(min_size=1, max_size=3)), min_size=1, max_size=6))
+def test_a_damaged_image_is_refused_with_a_message_never_a_server_error(flips):
+    data = bytearray(_jpeg_with_exif())
+    for offset, junk in flips:
+        data[offset : offset + len(junk)] = junk
+    outcome = _outcome(bytes(data))
+    assert outcome in {"image/jpeg", "image/png", "damaged", "type", "active", "empty"}, outcome
+
+
+def test_the_exif_orientation_is_applied_before_the_metadata_goes():
+    with Image.open(io.BytesIO(check_content(_jpeg_with_exif()).data)) as image:
+        assert image.size == (30, 40)  # turned upright, as the phone showed it
+        assert not image.getexif()
