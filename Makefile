@@ -12,7 +12,7 @@ HOST ?= localhost
 PORT ?= 8000
 
 .PHONY: help run test lint check-deploy messages compile-messages system-deps venv venv-dev demo \
-        test-postgres test-worker test-files worker bench bench-journey clean
+        test-postgres test-worker test-files test-clamav worker bench bench-journey clean
 
 help:
 	@echo "make run    — install, migrate, load demo data and serve http://$(HOST):$(PORT) (tasks run eagerly)"
@@ -43,9 +43,9 @@ compile-messages:
 # Regenerate the catalogues: the project's (templates/, macnss/, accounts/) and each journey app's own.
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
-	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys
+	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys --ignore=privacy
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment passkeys; do \
+	for app in tns_enrollment pension taawidaty asvi_payment passkeys privacy; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages
@@ -98,6 +98,11 @@ test-files: venv-dev
 
 test-worker: venv-dev
 	CELERY_TEST_REAL_WORKER=1 DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/15 scripts/pytest.sh -m worker --create-db -p no:xdist
+
+# The antivirus test against a real clamd on $$CLAMD_SOCKET (scripts/clamav/start-clamd.sh prints it; .ci/run
+# starts one): fails, rather than skips, when no clamd answers.
+test-clamav: venv-dev
+	CLAMAV_TEST_REQUIRED=1 scripts/pytest.sh -m clamav -p no:randomly
 
 worker: venv
 	$(BIN)/celery -A macnss worker -B -Q celery,sms,email,pdf --loglevel=INFO

@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the cache invalidation of accounts.backends)
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

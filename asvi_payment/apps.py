@@ -31,3 +31,6 @@ class AsviPaymentConfig(AppConfig):
         # A due or an order of a person changed: his cached dues page goes (selectors.dues_page).
         for model in (AsviDue, PaymentOrder):
             call_on_person_change(model, dues_changed, uid=f"asvi-dues-page-{model._meta.label}")
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

@@ -26,3 +26,6 @@ class PensionConfig(AppConfig):
         from .models import PensionRequest
 
         register_request_provider(pension_requests, models=[PensionRequest])
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

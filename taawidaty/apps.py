@@ -25,10 +25,6 @@ class TaawidatyConfig(AppConfig):
         from .models import RefundClaim
 
         register_request_provider(claim_summaries, models=[RefundClaim])
+        from .personal_data import register as register_personal_data
 
-        from macnss.core.health import register_check
-
-        from .antivirus import get_scanner
-
-        # A node that cannot scan uploads refuses them: it is not ready to serve the claims journey.
-        register_check("antivirus", lambda: get_scanner().scan(b"readiness check"))
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

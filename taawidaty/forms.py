@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from macnss.core.forms import PortalForm, date_field
 from macnss.core.translation import gettext_lazy as _
+from macnss.core.uploads import CheckedFile, DocumentField
 
-from . import antivirus, eligibility
-from .services import AcceptedUpload
-from .uploads import check_content, read_limited
+from . import eligibility
 
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
 
@@ -75,12 +74,6 @@ class ClaimForm(PortalForm):
         return day
 
 
-def _safe_display_name(name: str) -> str:
-    """Only for display: the name typed by the user never becomes a path."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    return re.sub(r"[^\w .()\-]", "_", base)[:120] or "document"
-
-
 class DocumentsForm(PortalForm):
     """Seed 002, step 4: one file field per requested document (the list depends on mining or not)."""
 
@@ -88,11 +81,10 @@ class DocumentsForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.required_documents = {f"piece_{doc.pk}": doc for doc in required_documents}
         for name, doc in self.required_documents.items():
-            self.fields[name] = forms.FileField(
+            self.fields[name] = DocumentField(
                 label=doc.localized_name(),
                 required=False,
                 help_text=self._help(doc, uploaded.get(doc.pk)),
-                widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
                 error_messages={
                     "invalid": _("Le fichier n'a pas été reçu. Choisissez-le à nouveau."),
                     "empty": _("Le fichier est vide. Choisissez le document scanné."),
@@ -116,46 +108,13 @@ class DocumentsForm(PortalForm):
         for name, doc in self.required_documents.items():
             self.fields[name].help_text = self[name].help_text = self._help(doc, uploaded.get(doc.pk))
 
-    def _clean_fields(self):
-        super()._clean_fields()
-        for name in self.required_documents:
-            if name in self.errors:
-                continue
-            uploaded = self.cleaned_data.get(name)
-            if not uploaded:
-                continue
-            try:
-                self.cleaned_data[name] = self._check(uploaded)
-            except ValidationError as error:
-                self.add_error(name, error)
-
-    @staticmethod
-    def _check(uploaded) -> AcceptedUpload:
-        checked = check_content(read_limited(uploaded))
-        try:
-            verdict = antivirus.scan(checked.data)
-        except antivirus.ScannerUnavailable as exc:
-            raise ValidationError(
-                _(
-                    "L'analyse antivirus est momentanément indisponible : ce fichier n'a pas été enregistré. "
-                    "Réessayez dans quelques minutes."
-                ),
-                code="antivirus_unavailable",
-            ) from exc
-        if not verdict.clean:
-            raise ValidationError(
-                _("Ce fichier contient un virus et a été refusé. Scannez le document à nouveau sur un appareil sain."),
-                code="infected",
-            )
-        return AcceptedUpload(checked=checked, verdict=verdict, original_name=_safe_display_name(uploaded.name))
-
     def accepted_uploads(self) -> dict:
         """The files that passed every check, even if another field failed (they are kept)."""
         data = getattr(self, "cleaned_data", {})
         return {
             doc: data[name]
             for name, doc in self.required_documents.items()
-            if name not in self.errors and isinstance(data.get(name), AcceptedUpload)
+            if name not in self.errors and isinstance(data.get(name), CheckedFile)
         }
 
     def add_missing(self, missing) -> None:

@@ -2,7 +2,6 @@
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -14,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.tasks_queue import enqueue_on_commit
+from macnss.core.uploads import CheckedFile
 
 from . import eligibility, selectors
-from .antivirus import Verdict
 from .models import (
     AntivirusVerdict,
     ClaimDocument,
@@ -26,7 +25,6 @@ from .models import (
     RequiredDocument,
     receipt_path,
 )
-from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +84,8 @@ def _delete_file_on_commit(storage, name: str) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-@dataclass(frozen=True)
-class AcceptedUpload:
-    checked: CheckedFile
-    verdict: Verdict
-    original_name: str
-
-
 @transaction.atomic
-def attach_documents(*, claim: RefundClaim, uploads: dict[RequiredDocument, AcceptedUpload]) -> list[ClaimDocument]:
+def attach_documents(*, claim: RefundClaim, uploads: dict[RequiredDocument, CheckedFile]) -> list[ClaimDocument]:
     """Store each accepted scan under a random name and link it to the draft; a new file replaces the old one."""
     claim = RefundClaim.objects.select_for_update().get(pk=claim.pk)
     if not claim.is_draft:
@@ -106,12 +97,12 @@ def attach_documents(*, claim: RefundClaim, uploads: dict[RequiredDocument, Acce
         existing = ClaimDocument.objects.filter(claim=claim, required_document=required).first()
         document = existing or ClaimDocument(claim=claim, required_document=required)
         old_name = existing.file.name if existing else ""
-        random_name = f"{secrets.token_urlsafe(24)}.{upload.checked.extension}"
-        document.file.save(random_name, ContentFile(upload.checked.data), save=False)
+        random_name = f"{secrets.token_urlsafe(24)}.{upload.extension}"
+        document.file.save(random_name, ContentFile(upload.data), save=False)
         document.original_name = upload.original_name[:120]
-        document.content_type = upload.checked.content_type
-        document.size = upload.checked.size
-        document.sha256 = upload.checked.sha256
+        document.content_type = upload.content_type
+        document.size = upload.size
+        document.sha256 = upload.sha256
         document.antivirus_verdict = AntivirusVerdict.CLEAN
         document.antivirus_backend = upload.verdict.backend
         try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.uploads import limit_uploads
 from macnss.core.views import too_many_attempts
 
 from . import selectors, services
@@ -82,6 +83,7 @@ def _draft_or_redirect(request, public_id):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_uploads
 def documents(request, public_id):
     claim, leave = _draft_or_redirect(request, public_id)
     if leave:

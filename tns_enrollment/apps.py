@@ -25,3 +25,6 @@ class TnsEnrollmentConfig(AppConfig):
         from .models import OnboardingAttempt
 
         register_request_provider(registration_requests, models=[OnboardingAttempt])
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and retention (Law 09-08)

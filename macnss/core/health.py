@@ -1,7 +1,7 @@
 """Readiness checks: what a node needs before the load balancer sends it requests.
 
-Core registers the database, the cache and the file storage; an app that owns another dependency
-(the antivirus) registers its own check in its AppConfig.ready(), so that core imports no journey.
+Core registers the database, the cache, the file storage and the antivirus; an app that owns another
+dependency registers its own check in its AppConfig.ready(), so that core imports no journey.
 Each check returns nothing when the dependency answers, and raises otherwise.
 """
 
@@ -63,6 +63,14 @@ def check_storage() -> None:
         default_storage.delete(name)
 
 
+def check_antivirus() -> None:
+    # A node that cannot scan uploads refuses them: it is not ready to serve the journeys that take files.
+    from .antivirus import get_scanner
+
+    get_scanner().scan(b"readiness check")
+
+
 register_check("database", check_database)
 register_check("cache", check_cache)
 register_check("storage", check_storage)
+register_check("antivirus", check_antivirus)

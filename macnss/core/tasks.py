@@ -35,3 +35,19 @@ def purge_expired_captchas() -> int:
 
     deleted, _ = CaptchaStore.objects.filter(expiration__lte=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def redact_outbox_bodies() -> int:
+    """Law 09-08: a message's text is not kept once it was sent or failed for good."""
+    from .retention import redact_outbox_bodies as redact
+
+    return redact()
+
+
+@shared_task
+def delete_expired_personal_data() -> dict:
+    """Law 09-08: every app's rows past their retention period (macnss.core.retention)."""
+    from .retention import delete_expired
+
+    return delete_expired()

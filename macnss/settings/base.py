@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "taawidaty",
     "asvi_payment",
     "passkeys",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,12 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploaded documents (macnss.core.uploads): one file at most UPLOAD_MAX_BYTES, one request at most
+# UPLOAD_MAX_REQUEST_BYTES (refused from its Content-Length, nothing kept), images at most so many pixels
+# (an A4 page at 600 ppp is 35 million).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("macnss", "bootstrap5")
 CRISPY_TEMPLATE_PACK = "macnss"
@@ -342,9 +349,26 @@ CMI_STORE_KEY = env("CMI_STORE_KEY", default="TEST1234")
 CMI_CONFIRMATION_MODE = env("CMI_CONFIRMATION_MODE", default="POSTAUTH")
 ASVI_PROCESSING_FEE_RATE = env.float("ASVI_PROCESSING_FEE_RATE", default=0.011)
 
-# Antivirus for uploads: "fake" (development/tests) or "clamd".
+# Antivirus for uploads: "fake" (development/tests) or "clamd", reached on CLAMD_SOCKET: a unix-socket path or
+# tcp://host:port (docker-compose's clamav service).
 ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
 CLAMD_SOCKET = env("CLAMD_SOCKET", default="/var/run/clamav/clamd.ctl")
+
+# Keeping personal data (Law 09-08; docs/SECURITY.md «Conservation des données»), in days, enforced by the beat
+# tasks of macnss.core.retention. The outbox bodies are redacted once a message is sent or failed (development
+# backends keep them for the demo phone and mailbox); the rows themselves go after RETENTION_OUTBOX_DAYS.
+RETENTION_ONBOARDING_ATTEMPTS_DAYS = env.int("RETENTION_ONBOARDING_ATTEMPTS_DAYS", default=365)
+RETENTION_OTP_DAYS = env.int("RETENTION_OTP_DAYS", default=30)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
+# Documents of a refused request (or of a draft abandoned that long): kept while the decision can be contested.
+RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS = env.int("RETENTION_REFUSED_REQUEST_DOCUMENTS_DAYS", default=180)
+# The agents' access journal («Qui a consulté mes données»): its app registers a rule that reads this setting.
+RETENTION_ACCESS_JOURNAL_DAYS = env.int("RETENTION_ACCESS_JOURNAL_DAYS", default=5 * 365)
+# The PDF of «Mes données» a person asked for: built for him to download, then deleted.
+RETENTION_DATA_EXPORT_DAYS = env.int("RETENTION_DATA_EXPORT_DAYS", default=1)
+# Rows deleted per statement, and statements per rule and run: short transactions, bounded runs.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=200)
 
 # Celery: a broker when REDIS_URL is set, eager execution otherwise.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -392,6 +416,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "asvi-reconcile-payments": {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0},
+    # Law 09-08: message texts redacted once sent or failed; personal data past its retention period deleted.
+    "retention-redact-outbox-bodies": {"task": "macnss.core.tasks.redact_outbox_bodies", "schedule": 60.0},
+    "privacy-requeue-unbuilt-exports": {"task": "privacy.tasks.requeue_unbuilt_exports", "schedule": 300.0},
+    "retention-delete-expired-personal-data": {
+        "task": "macnss.core.tasks.delete_expired_personal_data",
+        "schedule": crontab(minute=17),
+    },
 }
 
 LOGGING = {
@@ -405,6 +436,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # qpdf's complaints about an uploaded PDF (refused as damaged) are the file's faults, not the server's.
+        "pikepdf": {"level": "CRITICAL"},
         # One line per task success is noise in development, where tasks run eagerly.
         "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
     },

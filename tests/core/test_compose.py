@@ -28,7 +28,7 @@ def test_every_queue_has_its_own_worker():
 
 
 def test_all_services_are_there():
-    assert {"web", "worker", "beat", "db", "redis", "mailpit", "setup"} <= set(SERVICES)
+    assert {"web", "worker", "beat", "db", "redis", "mailpit", "setup", "clamav"} <= set(SERVICES)
 
 
 def test_web_runs_gunicorn_on_port_8000_after_migrations_and_demo_data():
@@ -92,3 +92,32 @@ def test_dockerfile_installs_the_pdf_and_font_libraries():
     for package in ("libharfbuzz-subset0", "fonts-hosny-amiri", "libpango-1.0-0"):
         assert package in dockerfile
     assert "requirements.txt" in dockerfile
+
+
+def test_clamav_runs_debians_clamd_with_the_repositorys_signatures_mounted():
+    clamav = SERVICES["clamav"]
+    dockerfile = (ROOT / clamav["build"] / "Dockerfile").read_text()
+    assert "FROM debian:" in dockerfile and "clamav-daemon" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "--ping" in dockerfile
+    config = (ROOT / clamav["build"] / "clamd-compose.conf").read_text()
+    database = re.search(r"^DatabaseDirectory (\S+)$", config, re.MULTILINE).group(1)
+    port = re.search(r"^TCPSocket (\d+)$", config, re.MULTILINE).group(1)
+    mounts = {target.removesuffix(":ro"): source for source, target in (v.split(":", 1) for v in clamav["volumes"])}
+    source = mounts[database]
+    assert (ROOT / source).is_dir() and list((ROOT / source).glob("*.ndb")), "the signature directory is mounted"
+    assert "ports" not in clamav, "clamd is reached on the compose network only"
+    for name in ("web", "worker", "beat", "setup"):
+        env = SERVICES[name]["environment"]
+        assert env["ANTIVIRUS_BACKEND"] == "clamd"
+        assert env["CLAMD_SOCKET"] == f"tcp://clamav:{port}"
+    # web, worker and beat start after setup, which waits for a healthy clamd.
+    assert SERVICES["setup"]["depends_on"]["clamav"]["condition"] == "service_healthy"
+
+
+def test_the_signature_database_holds_the_eicar_body_signature():
+    from macnss.core.antivirus import EICAR
+
+    line = (ROOT / "deploy/clamav/signatures/macnss-test.ndb").read_text().strip()
+    name, target, offset, hex_signature = line.split(":")
+    assert (target, offset) == ("0", "*")
+    assert bytes.fromhex(hex_signature) == EICAR

@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Namespaces whose pages belong to a logged-in insured, except the public ones listed.
-PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "passkeys"}
+PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "passkeys", "privacy"}
 PUBLIC = {
     "accounts:login",
     "accounts:password_recovery",
@@ -33,6 +33,7 @@ PUBLIC = {
     "pension:legal_notice",  # the «mentions légales» are public text
     "passkeys:login_options",  # «Se connecter avec une clé d'accès»
     "passkeys:login",
+    "privacy:notice",  # the privacy notice (Law 09-08) is public text
 }
 # POST-only views (their GET is refused); probed with POST only.
 POST_ONLY = {"accounts:logout"}
@@ -81,6 +82,17 @@ def _taawidaty_document(owner):
     return {"public_id": claim.public_id, "document_id": document.pk}
 
 
+def _data_export(owner):
+    from django.utils import timezone
+
+    from privacy.models import DataExport
+
+    export = DataExport(insured=owner, built_at=timezone.now())
+    export.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    export.save()
+    return {"export_id": export.pk}
+
+
 # How to build, for an owner, the URL arguments of each private object URL.
 OBJECT_BUILDERS = {
     "taawidaty:detail": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
@@ -90,6 +102,7 @@ OBJECT_BUILDERS = {
     "taawidaty:document": _taawidaty_document,
     "passkeys:rename": lambda owner: {"pk": _passkey(owner).pk},
     "passkeys:revoke": lambda owner: {"pk": _passkey(owner).pk},
+    "privacy:my_data_pdf_download": _data_export,
 }
 
 

@@ -1,17 +1,17 @@
+import dataclasses
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from macnss.core.antivirus import Verdict
+from macnss.core.uploads import check_content
 from taawidaty import selectors, services
-from taawidaty.antivirus import Verdict
-from taawidaty.uploads import check_content
 
 from .conftest import tiny_pdf, years_ago
 
 
 def accepted(name="scan.pdf", data=None):
     data = data or tiny_pdf()
-    return services.AcceptedUpload(
-        checked=check_content(data), verdict=Verdict(clean=True, backend="fake"), original_name=name
-    )
+    return dataclasses.replace(check_content(data), original_name=name, verdict=Verdict(clean=True, backend="fake"))
 
 
 def draft_with_documents(person, *, mining=False):

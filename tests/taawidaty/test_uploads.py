@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taawidaty import antivirus
+from macnss.core import antivirus
+from macnss.core.uploads import check_content
 from taawidaty.forms import DocumentsForm
-from taawidaty.uploads import MAX_UPLOAD_BYTES, check_content
 
 from .conftest import tiny_jpeg, tiny_pdf, tiny_png
 
@@ -66,8 +66,8 @@ def test_empty_is_refused():
     assert refused_code(b"") == "empty"
 
 
-def test_more_than_5_mb_is_refused():
-    assert refused_code(b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES + b"\n%%EOF") == "too_big"
+def test_more_than_5_mb_is_refused(settings):
+    assert refused_code(b"%PDF-1.4\n" + b"0" * settings.UPLOAD_MAX_BYTES + b"\n%%EOF") == "too_big"
 
 
 def test_fake_antivirus_flags_eicar():

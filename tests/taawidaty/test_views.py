@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import InsuredPerson
+from macnss.core.antivirus import EICAR
 from macnss.core.models import OutboundSms
-from taawidaty.antivirus import EICAR
 from taawidaty.models import ClaimDocument, ClaimStatus, PhysicalControlRule, RefundClaim
 from tests.factories import InsuredPersonFactory, UserFactory
 

@@ -1,8 +1,10 @@
 """Antivirus behind a small interface chosen by settings.ANTIVIRUS_BACKEND: "fake" (development and tests,
-flags the EICAR test string) or "clamd" (INSTREAM over settings.CLAMD_SOCKET). Production refuses the fake."""
+flags the EICAR test string) or "clamd" (INSTREAM to settings.CLAMD_SOCKET: a unix-socket path, or
+tcp://host:port as in docker-compose). Production refuses the fake."""
 
 import io
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -33,14 +35,31 @@ class FakeScanner:
 class ClamdScanner:
     name = "clamd"
 
-    def __init__(self, socket_path: str):
+    def __init__(self, socket_path: str, timeout: float = 30):
         self.socket_path = socket_path
+        self.timeout = timeout
 
-    def scan(self, data: bytes) -> Verdict:
+    def _client(self):
         import clamd  # the client is unmaintained (1.0.2, 2014): kept behind this class
 
+        if self.socket_path.startswith("tcp://"):
+            address = urlsplit(self.socket_path)
+            return clamd.ClamdNetworkSocket(host=address.hostname, port=address.port or 3310, timeout=self.timeout)
+        return clamd.ClamdUnixSocket(path=self.socket_path, timeout=self.timeout)
+
+    def ping(self) -> bool:
+        import clamd
+
         try:
-            result = clamd.ClamdUnixSocket(path=self.socket_path, timeout=30).instream(io.BytesIO(data))
+            return self._client().ping() == "PONG"
+        except (clamd.ConnectionError, OSError):
+            return False
+
+    def scan(self, data: bytes) -> Verdict:
+        import clamd
+
+        try:
+            result = self._client().instream(io.BytesIO(data))
         except (clamd.ConnectionError, clamd.BufferTooLongError, OSError) as exc:
             raise ScannerUnavailable(str(exc)) from exc
         if not result:
