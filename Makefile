@@ -42,9 +42,10 @@ compile-messages:
 # Regenerate the catalogues: the project's (templates/, macnss/, accounts/) and each journey app's own.
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
-	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment
+	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment \
+	  --ignore=insured_space
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment; do \
+	for app in tns_enrollment pension taawidaty asvi_payment insured_space; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages
@@ -70,6 +71,7 @@ check-deploy: venv-dev
 	SMS_BACKEND=twilio TWILIO_ACCOUNT_SID=ACcheck TWILIO_AUTH_TOKEN=check TWILIO_FROM_NUMBER=+15005550006 \
 	CMI_GATEWAY_URL=https://testpayment.cmi.co.ma/fim/est3Dgate CMI_STORE_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(16))')" \
 	ANTIVIRUS_BACKEND=clamd \
+	DOCUMENT_SIGNING_KEY="check:$$($(PY) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode())')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 test: venv-dev

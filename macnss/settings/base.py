@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pension",
     "taawidaty",
     "asvi_payment",
+    "insured_space",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,24 @@ CMI_CLIENT_ID = env("CMI_CLIENT_ID", default="600000000")
 CMI_STORE_KEY = env("CMI_STORE_KEY", default="TEST1234")
 CMI_CONFIRMATION_MODE = env("CMI_CONFIRMATION_MODE", default="POSTAUTH")
 ASVI_PROCESSING_FEE_RATE = env.float("ASVI_PROCESSING_FEE_RATE", default=0.011)
+
+# Signing of the documents the portal prints (attestations, receipts): an Ed25519 key, see
+# macnss/core/document_signing.py and docs/SECURITY.md. DOCUMENT_SIGNING_KEY is "<key id>:<private key>",
+# the private key being its 32 raw bytes in base64url. The development default below is derived from a
+# public text, so anyone can forge with it: production.py refuses it (and any key id starting "dev-").
+DEV_DOCUMENT_SIGNING_KEY_ID = "dev-insecure"
+DEV_DOCUMENT_SIGNING_PRIVATE_KEY = "pytCWeKqh6sEpPQrOCaH73YAZ1_YWMergcqjo4IfIzU"  # sha256("macnss-dev-signing-key")
+_signing_key_id, _, _signing_private_key = env(
+    "DOCUMENT_SIGNING_KEY", default=f"{DEV_DOCUMENT_SIGNING_KEY_ID}:{DEV_DOCUMENT_SIGNING_PRIVATE_KEY}"
+).partition(":")
+DOCUMENT_SIGNING_KEY = {
+    "key_id": _signing_key_id.strip(),
+    "private_key": _signing_private_key.strip(),
+    "valid_from": env("DOCUMENT_SIGNING_KEY_VALID_FROM", default="") or None,  # aaaa-mm-jj
+}
+# Every key that signed before the current one, published so that old documents still verify: a JSON list
+# of {"key_id", "public_key" (base64url of the 32 raw bytes), "valid_from", "valid_to"} (aaaa-mm-jj dates).
+DOCUMENT_SIGNING_RETIRED_KEYS = env.json("DOCUMENT_SIGNING_RETIRED_KEYS", default=[])
 
 # Antivirus for uploads: "fake" (development/tests) or "clamd".
 ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
