@@ -25,3 +25,8 @@ class TaawidatyConfig(AppConfig):
         from .models import RefundClaim
 
         register_request_provider(claim_summaries, models=[RefundClaim])
+        from macnss.core.document_signing import register_reference_lookup
+
+        from .authenticity import KIND_LABELS, REFERENCE_PATTERN, verified_document
+
+        register_reference_lookup(REFERENCE_PATTERN, verified_document, kind_labels=KIND_LABELS)
