@@ -2,6 +2,9 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# The image runs production: gunicorn, the Celery worker and beat load macnss.settings.production, and
+# macnss/celery.py refuses the development settings while DJANGO_ENV=production.
+ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=macnss.settings.production
 
 # WeasyPrint needs Pango and HarfBuzz subsetting (11x faster PDFs); Amiri shapes Arabic; flite speaks the captcha.
 RUN apt-get update \

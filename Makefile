@@ -71,6 +71,8 @@ check-deploy: venv-dev
 	SMS_BACKEND=twilio TWILIO_ACCOUNT_SID=ACcheck TWILIO_AUTH_TOKEN=check TWILIO_FROM_NUMBER=+15005550006 \
 	CMI_GATEWAY_URL=https://testpayment.cmi.co.ma/fim/est3Dgate CMI_STORE_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(16))')" \
 	ANTIVIRUS_BACKEND=clamd \
+	PUBLIC_BASE_URL=https://portail.macnss.example EMAIL_URL=smtp://127.0.0.1:25 \
+	OUTBOX_ENCRYPTION_KEYS="check:$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	DOCUMENT_SIGNING_KEY="check:$$($(PY) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode())')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 

@@ -206,3 +206,26 @@ class OtpPasswordResetForm(OtpForm):
             except ValidationError as exc:
                 self.add_error("new_password1", exc)
         return cleaned
+
+
+class ReauthPasswordForm(PortalForm):
+    """«Confirmez votre identité» with the password (accounts.reauth)."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Saisissez votre mot de passe.")},
+    )
+
+    def __init__(self, user, *args, with_captcha=False, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if with_captcha:
+            self.fields["captcha"] = captcha_field()
+
+    def clean_password(self):
+        value = self.cleaned_data["password"]
+        if not self.user.check_password(value):
+            raise ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect")
+        return value

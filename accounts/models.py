@@ -282,3 +282,25 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.purpose} #{self.pk}"
+
+
+class SignIn(models.Model):
+    """One sign-in to the portal and the session it opened («Mes connexions»). The session key lets
+    `accounts.services.end_other_sessions` end that session; it is cleared when the session ends."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("compte"))
+    session_key = models.CharField(_("clé de session"), max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("connecté le"), default=timezone.now)
+    ended_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    method = models.CharField(_("moyen"), max_length=20, default="password")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("connexion")
+        verbose_name_plural = _("connexions")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,6 +1,7 @@
 """State changes of the shared model: numbers, accounts, passwords, RIB and mandates."""
 
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from macnss.core.services import queue_sms
 from macnss.core.validators import normalize_digits
 
-from .models import BankDetails, DirectDebitMandate, InsuredPerson, User
+from .models import BankDetails, DirectDebitMandate, InsuredPerson, SignIn, User
 
 # The consent text is versioned: a mandate records the exact words the person accepted.
 DIRECT_DEBIT_CONSENT_VERSION = "2026-01"
@@ -127,3 +128,47 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
             body = body % {"end": rib[-4:], "phone": settings.CUSTOMER_SERVICE_NUMBER}
         queue_sms(to=person.phone, body=body, purpose="rib_changed", language=person.preferred_language)
     return mandate
+
+
+def _session_store(session_key: str):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
+def record_sign_in(*, user: User, session_key: str, ip_address: str | None, user_agent: str, method: str) -> SignIn:
+    """One row per sign-in («Mes connexions»), holding the key that lets the person end that session."""
+    return SignIn.objects.create(
+        user=user,
+        session_key=session_key or "",
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:300],
+        method=method[:20],
+    )
+
+
+def session_key_changed(*, user: User, old_key: str | None, new_key: str | None) -> None:
+    """Django cycles the key on a password change (update_session_auth_hash): follow it."""
+    if old_key and new_key and old_key != new_key:
+        SignIn.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
+
+
+def sign_in_ended(*, session_key: str | None) -> None:
+    if session_key:
+        SignIn.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+            session_key="", ended_at=timezone.now()
+        )
+
+
+def end_other_sessions(user: User, keep_session_key: str | None) -> int:
+    """End every session of `user` but the one with `keep_session_key`; returns how many were ended.
+
+    The sessions are deleted from the session store (database, and cache for cached_db), so the other
+    devices are signed out at their next request.
+    """
+    others = SignIn.objects.filter(user=user).exclude(session_key="")
+    if keep_session_key:
+        others = others.exclude(session_key=keep_session_key)
+    keys = list(others.values_list("session_key", flat=True))
+    for key in keys:
+        _session_store(key).delete()
+    SignIn.objects.filter(user=user, session_key__in=keys).update(session_key="", ended_at=timezone.now())
+    return len(keys)

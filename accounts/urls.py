@@ -16,4 +16,6 @@ urlpatterns = [
     path("retrouver-mon-numero/", views.RecoverNumberStartView.as_view(), name="recover_number"),
     path("retrouver-mon-numero/code/", views.RecoverNumberCodeView.as_view(), name="recover_number_code"),
     path("retrouver-mon-numero/resultat/", views.recover_number_result, name="recover_number_result"),
+    path("confirmer-identite/", views.ReauthenticateView.as_view(), name="reauthenticate"),
+    path("confirmer-identite/code/", views.ReauthenticateCodeView.as_view(), name="reauthenticate_code"),
 ]

@@ -6,14 +6,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from macnss.core import portal
+from macnss.core.client_ip import client_ip_or_none
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
-from . import otp, selectors, services
+from . import otp, reauth, selectors, services
 from .forms import (
     BankDetailsForm,
     IdentityForm,
@@ -22,6 +24,7 @@ from .forms import (
     OtpForm,
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
+    ReauthPasswordForm,
 )
 from .models import User
 
@@ -93,7 +96,7 @@ class BankDetailsView(FormView):
 
     def form_valid(self, form):
         services.set_bank_details(
-            person=self.person, rib=form.cleaned_data["rib"], ip_address=self.request.META.get("REMOTE_ADDR")
+            person=self.person, rib=form.cleaned_data["rib"], ip_address=client_ip_or_none(self.request)
         )
         messages.success(self.request, _("Votre RIB et votre autorisation de prélèvement ont été enregistrés."))
         return redirect(_safe_next(self.request, reverse("accounts:dashboard")))
@@ -274,3 +277,66 @@ def recover_number_result(request):
 
 
 logout_view = auth_views.LogoutView.as_view()
+
+
+@method_decorator(login_required, name="dispatch")
+class ReauthenticateView(FormView):
+    """«Confirmez votre identité»: the password, or a code sent to the phone on file; then back to `next`."""
+
+    template_name = "accounts/reauthenticate.html"
+    form_class = ReauthPasswordForm
+    code_session_key = "reauth"
+
+    def next_url(self) -> str:
+        return reauth.safe_next(self.request, reverse("accounts:dashboard"))
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        person = selectors.insured_for_user(self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "next": self.next_url(),
+            "can_send_code": bool(person and person.phone),
+        }
+
+    def post(self, request, *args, **kwargs):
+        if "send_code" in request.POST:
+            return self.send_code()
+        return super().post(request, *args, **kwargs)
+
+    def send_code(self):
+        person = selectors.insured_for_user(self.request.user)
+        if person is None or not person.phone:
+            return redirect(reauth.reauthenticate_url(self.next_url()))
+        try:
+            code = otp.issue_code(
+                purpose="reauth", phone=person.phone, language=get_language(), subject=f"user:{self.request.user.pk}"
+            )
+        except otp.SendLimitReached:
+            messages.error(self.request, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
+            return redirect(reauth.reauthenticate_url(self.next_url()))
+        self.request.session[self.code_session_key] = {"otp": code.pk, "next": self.next_url()}
+        return redirect("accounts:reauthenticate_code")
+
+    def form_valid(self, form):
+        reauth.mark_recent(self.request)
+        return redirect(self.next_url())
+
+
+@method_decorator(login_required, name="dispatch")
+class ReauthenticateCodeView(OtpStepView):
+    template_name = "accounts/reauthenticate_code.html"
+    purpose = "reauth"
+    session_key = "reauth"
+    start_url_name = "accounts:reauthenticate"
+
+    def code_confirmed(self, form):
+        state = self.journey_state()
+        del self.request.session[self.session_key]
+        reauth.mark_recent(self.request)
+        target = state.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            target = reverse("accounts:dashboard")
+        return redirect(target)

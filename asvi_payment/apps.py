@@ -17,7 +17,7 @@ class AsviPaymentConfig(AppConfig):
                 key="asvi_payment",
                 title=_("Payer mes cotisations ASVI"),
                 description=_("Réglez par carte bancaire vos trimestres d'assurance volontaire non payés."),
-                url_name="asvi_payment:start",
+                url_name="asvi_payment:member_start",
                 is_available=lambda person: person is not None and person.is_asvi_member,
                 order=40,
             )

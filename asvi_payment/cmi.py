@@ -84,7 +84,7 @@ def build_request_fields(
     shop_url: str,
     lang: str,
     name: str,
-    email: str,
+    email: str = "",
     tel: str = "",
     extra: Mapping[str, str] | None = None,
     client_id: str | None = None,
@@ -108,13 +108,49 @@ def build_request_fields(
         "encoding": "UTF-8",
         "BillToName": bill_to_name(name),
         "BillToCountry": "504",
-        "email": email,
-        "tel": tel,
+        **({"email": email} if email else {}),
+        **({"tel": tel} if tel else {}),
         **(extra or {}),
     }
     # No leading/trailing whitespace anywhere, so every verifier variant agrees (CMI.md §3 note 3).
     fields = {k: str(v).strip() for k, v in fields.items()}
     return sign(fields, store_key or settings.CMI_STORE_KEY)
+
+
+# What an approving callback from CMI carries besides ProcReturnCode=00 (audit L3): our own request,
+# which we sign with the same key, has none of them.
+APPROVED_RESPONSE = "Approved"
+KNOWN_RESPONSES = ("Approved", "Declined", "Error")
+
+
+def is_complete_approval(fields: Mapping[str, str], client_id: str) -> bool:
+    return (
+        fields.get("ProcReturnCode") == APPROVED_CODE
+        and fields.get("Response") == APPROVED_RESPONSE
+        and bool(str(fields.get("AuthCode", "")).strip())
+        and bool(str(fields.get("TransId", "")).strip())
+        and fields.get("clientid") == client_id
+    )
+
+
+def is_gateway_result(fields: Mapping[str, str]) -> bool:
+    """A transaction result at all: a return code and one of Nestpay's `Response` values."""
+    return bool(str(fields.get("ProcReturnCode", "")).strip()) and fields.get("Response") in KNOWN_RESPONSES
+
+
+# A body whose HASH is wrong is not CMI's: keep enough to investigate, never the whole of it.
+SAMPLE_MAX_FIELDS = 20
+SAMPLE_MAX_NAME = 40
+SAMPLE_MAX_VALUE = 64
+
+
+def bounded_sample(fields: Mapping[str, str]) -> dict[str, str]:
+    """At most 20 fields, names cut at 40 and values at 64 characters, and how many fields came."""
+    sample = {}
+    for name in list(fields)[:SAMPLE_MAX_FIELDS]:
+        sample[str(name)[:SAMPLE_MAX_NAME]] = str(fields[name])[:SAMPLE_MAX_VALUE]
+    sample["_fields_received"] = str(len(fields))
+    return sample
 
 
 def confirmation_reply() -> str:

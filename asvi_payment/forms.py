@@ -81,14 +81,16 @@ class ReceiptCheckForm(PortalForm):
     reference = forms.CharField(
         label=_("Numéro du reçu"),
         max_length=30,
-        help_text=_("Il figure en haut du reçu, par exemple RA20260000012."),
+        help_text=_("Il figure en haut du reçu, par exemple RA-7K3M-9QXD-2P4T."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
         error_messages={"required": _("Saisissez le numéro du reçu.")},
     )
     paid_on = date_field(_("Date du paiement"))
 
     def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
+        from .selectors import normalize_receipt_number
+
+        return normalize_receipt_number(self.cleaned_data["reference"])
 
 
 # --- The mock CMI hosted page ---------------------------------------------------------------------

@@ -98,6 +98,13 @@ class CardType(models.TextChoices):
     INTERNATIONAL = "INT", _("Carte internationale")
 
 
+class OrderChannel(models.TextChoices):
+    # Public: number + captcha, anyone may be paying; nothing personal goes to the gateway (audit H4).
+    PUBLIC = "public", _("Paiement public (numéro et code de contrôle)")
+    # Private: the member, logged in, pays from his private space; his contact details may go to CMI.
+    PRIVATE = "private", _("Espace privé de l'assuré")
+
+
 class PaymentOrder(models.Model):
     """What «Valider le paiement» sends to CMI: one `oid`, one amount, its lines. The callback decides."""
 
@@ -112,6 +119,7 @@ class PaymentOrder(models.Model):
     fee_amount = models.DecimalField(_("frais de traitement"), max_digits=12, decimal_places=2)
     amount = models.DecimalField(_("montant total"), max_digits=12, decimal_places=2)
     language = models.CharField(_("langue"), max_length=5, default="fr")
+    channel = models.CharField(_("canal"), max_length=10, choices=OrderChannel, default=OrderChannel.PUBLIC)
     status = FSMField(_("statut"), max_length=12, choices=OrderStatus, default=OrderStatus.PENDING, protected=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
@@ -120,6 +128,7 @@ class PaymentOrder(models.Model):
     auth_code = models.CharField(_("code d'autorisation"), max_length=20, blank=True)
     masked_card = models.CharField(_("carte"), max_length=32, blank=True)
     last_return_code = models.CharField(_("dernier code retour"), max_length=4, blank=True)
+    # Random (services.new_receipt_number), so that paid receipts cannot be enumerated (audit M5).
     receipt_number = models.CharField(_("numéro du reçu"), max_length=30, blank=True, db_index=True)
     receipt_pdf = models.FileField(_("reçu PDF"), upload_to="asvi_receipts/", blank=True)
     receipt_emailed_at = models.DateTimeField(_("reçu envoyé par e-mail le"), null=True, blank=True)
@@ -135,7 +144,10 @@ class PaymentOrder(models.Model):
                 fields=["insured", "selection_key"],
                 condition=Q(status="pending"),
                 name="asvi_order_one_pending_per_selection",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_number"], condition=~Q(receipt_number=""), name="asvi_order_unique_receipt_number"
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"]), models.Index(fields=["insured", "status"])]
 

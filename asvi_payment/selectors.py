@@ -1,6 +1,7 @@
 """Reads for the ASVI payment journey."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -14,6 +15,11 @@ from accounts.models import InsuredPerson
 from .models import AsviDue, AsviRate, DueStatus, OrderStatus, PaymentOrder, receipt_token_salt
 
 CENT = Decimal("0.01")
+
+
+def initials(person: InsuredPerson) -> str:
+    """«B. S.»: what public pages, the receipt and the gateway show of a member (audit H4)."""
+    return " ".join(f"{name.strip()[:1].upper()}." for name in (person.last_name, person.first_name) if name.strip())
 
 
 def find_asvi_member(number: str) -> InsuredPerson | None:
@@ -109,19 +115,39 @@ def quarter_amount(reference_salary: Decimal, rate: AsviRate) -> Decimal:
     return truncate(pension + amo)
 
 
+# A receipt link is a bearer token: it works for 30 days, then only for its owner, logged in (audit L7).
+RECEIPT_LINK_MAX_AGE = timedelta(days=30)
+
+
+class LinkExpired(Exception):
+    """A genuine link to an order, older than RECEIPT_LINK_MAX_AGE, opened by someone not logged in as its owner."""
+
+
 def order_token(order: PaymentOrder) -> str:
-    """An unguessable, signed handle on an order for the result and receipt pages (no session needed)."""
+    """An unguessable, signed and dated handle on an order for the result and receipt pages."""
     return signing.dumps(order.pk, salt=receipt_token_salt())
 
 
-def order_for_token(token: str) -> PaymentOrder | None:
+def order_for_token(token: str, *, user=None) -> PaymentOrder | None:
+    """The order behind a link: None for a forged one; LinkExpired past 30 days unless `user` owns it."""
     try:
+        pk = signing.loads(token, salt=receipt_token_salt(), max_age=RECEIPT_LINK_MAX_AGE)
+        expired = False
+    except signing.SignatureExpired:
         pk = signing.loads(token, salt=receipt_token_salt())
+        expired = True
     except signing.BadSignature:
         return None
     if not isinstance(pk, int):
         return None
-    return PaymentOrder.objects.select_related("insured").filter(pk=pk).first()
+    order = PaymentOrder.objects.select_related("insured").filter(pk=pk).first()
+    if order is not None and expired and not is_owner(user, order):
+        raise LinkExpired
+    return order
+
+
+def is_owner(user, order: PaymentOrder) -> bool:
+    return bool(user is not None and user.is_authenticated and getattr(user, "insured_id", None) == order.insured_id)
 
 
 def order_with_lines(order_id: int) -> PaymentOrder:
@@ -132,9 +158,17 @@ def last_decline(order: PaymentOrder):
     return order.callbacks.filter(hash_valid=True).exclude(proc_return_code="00").order_by("-received_at").first()
 
 
+def normalize_receipt_number(typed: str) -> str:
+    """«ra 7k3m9qxd2p4t», «RA-7K3M-9QXD-2P4T» → «RA-7K3M-9QXD-2P4T» (dashes and spaces are optional)."""
+    chars = "".join(c for c in typed.upper() if c.isalnum())
+    if len(chars) == 14 and chars.startswith("RA"):
+        return f"RA-{chars[2:6]}-{chars[6:10]}-{chars[10:]}"
+    return typed.strip().upper()
+
+
 def paid_order_by_receipt(*, reference: str, day) -> PaymentOrder | None:
     return (
         PaymentOrder.objects.select_related("insured")
-        .filter(receipt_number=reference.strip().upper(), status=OrderStatus.PAID, paid_at__date=day)
+        .filter(receipt_number=normalize_receipt_number(reference), status=OrderStatus.PAID, paid_at__date=day)
         .first()
     )

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,6 +27,7 @@ from .models import (
     AsviDue,
     CallbackRecord,
     DueStatus,
+    OrderChannel,
     OrderStatus,
     PaymentLine,
     PaymentOrder,
@@ -78,7 +80,13 @@ def due_reference(number: str, year: int, quarter: int) -> str:
 
 @transaction.atomic
 def create_payment_order(
-    *, person: InsuredPerson, due_ids: list[int], card_type: str, idempotency_key: str, language: str = "fr"
+    *,
+    person: InsuredPerson,
+    due_ids: list[int],
+    card_type: str,
+    idempotency_key: str,
+    language: str = "fr",
+    channel: str = OrderChannel.PUBLIC,
 ) -> PaymentOrder:
     """«Valider le paiement»: one order per transaction page (idempotency key), one pending order per selection."""
     dues = list(
@@ -111,6 +119,7 @@ def create_payment_order(
                 fee_amount=fee,
                 amount=quarters_total + fee,
                 language=language,
+                channel=channel,
             )
     except IntegrityError:
         # The same page submitted twice at once: the other request made the order.
@@ -148,10 +157,18 @@ def create_payment_order(
 
 
 def gateway_request(order: PaymentOrder, *, absolute) -> tuple[str, dict[str, str]]:
-    """Where the browser posts, and the signed fields. `absolute(path)` makes merchant URLs absolute."""
+    """Where the browser posts, and the signed fields. `absolute(path)` makes merchant URLs absolute.
+
+    The form passes through the browser of whoever typed the number: an order from the public path
+    names the member by his initials only, with no e-mail and no phone (audit H4). An order the member
+    made, logged in, from his private space may carry his name and contact details for CMI's page."""
     person = order.insured
     with translation.override(order.language):
         shop_url = absolute(reverse("asvi_payment:dues"))
+    if order.channel == OrderChannel.PRIVATE:
+        contact = {"name": person.full_name, "email": person.email, "tel": _national_phone(person.phone)}
+    else:
+        contact = {"name": selectors.initials(person)}
     extra = {}
     for n, line in enumerate(order.lines.all(), start=1):
         extra[f"itemCode{n}"] = line.code
@@ -166,10 +183,8 @@ def gateway_request(order: PaymentOrder, *, absolute) -> tuple[str, dict[str, st
         callback_url=absolute(reverse("cmi:callback")),
         shop_url=shop_url,
         lang=order.language,
-        name=person.full_name,
-        email=person.email,
-        tel=_national_phone(person.phone),
         extra=extra,
+        **contact,
     )
     gateway = settings.CMI_GATEWAY_URL
     if settings.MOCK_CMI_ENABLED and "/mock-cmi/" in gateway:
@@ -209,7 +224,8 @@ class CallbackOutcome:
 
 
 def handle_callback(*, fields: dict[str, str], remote_addr: str | None = None) -> CallbackOutcome:
-    """Verify, reconcile and answer one CMI callback; every callback is stored with our reply."""
+    """Verify, reconcile and answer one CMI callback; every callback is stored with our reply (a body whose
+    HASH is wrong only as a bounded sample: it is not CMI's, and could be as large as a request may be)."""
     hash_ok = cmi.verify(fields, settings.CMI_STORE_KEY)
     try:
         outcome = _apply_callback(fields, hash_ok)
@@ -219,7 +235,7 @@ def handle_callback(*, fields: dict[str, str], remote_addr: str | None = None) -
     CallbackRecord.objects.create(
         order=outcome.order,
         oid=str(fields.get("oid", ""))[:64],
-        raw_fields=fields,
+        raw_fields=fields if hash_ok else cmi.bounded_sample(fields),
         hash_valid=hash_ok,
         proc_return_code=str(fields.get("ProcReturnCode", ""))[:4],
         reply=outcome.reply,
@@ -244,7 +260,17 @@ def _apply_callback(fields: dict[str, str], hash_ok: bool) -> CallbackOutcome:
         posted_amount = None
     if posted_amount != order.amount or fields.get("currency") != "504":
         return CallbackOutcome(cmi.REPLY_FAILURE, order, "Montant ou devise différent de l'ordre : rien n'est modifié.")
+    # Our own request fields, signed with the same key, would pass the HASH check (audit L3): a callback
+    # must carry a transaction result, and an approval all that CMI's approvals carry.
+    if not cmi.is_gateway_result(fields):
+        return CallbackOutcome(cmi.REPLY_FAILURE, order, "Pas de résultat de transaction (ProcReturnCode/Response).")
+    if fields.get("clientid") != settings.CMI_CLIENT_ID:
+        return CallbackOutcome(cmi.REPLY_FAILURE, order, "clientid différent du nôtre : rien n'est modifié.")
     approved = fields.get("ProcReturnCode") == cmi.APPROVED_CODE
+    if approved and not cmi.is_complete_approval(fields, settings.CMI_CLIENT_ID):
+        return CallbackOutcome(
+            cmi.REPLY_FAILURE, order, "Approbation incomplète (Response, AuthCode ou TransId) : rien n'est modifié."
+        )
     if order.is_paid:
         if approved:
             return CallbackOutcome(
@@ -271,7 +297,7 @@ def _apply_callback(fields: dict[str, str], hash_ok: bool) -> CallbackOutcome:
         auth_code=str(fields.get("AuthCode", ""))[:20],
         masked_card=str(fields.get("maskedCreditCard") or fields.get("MaskedPan") or "")[:32],
     )
-    order.receipt_number = f"RA{order.paid_at:%Y}{order.pk:07d}"
+    order.receipt_number = new_receipt_number()
     order.save(update_fields=["receipt_number"])
     from .tasks import send_receipt
 
@@ -280,6 +306,18 @@ def _apply_callback(fields: dict[str, str], hash_ok: bool) -> CallbackOutcome:
 
 
 # --- Receipt ---------------------------------------------------------------------------------------
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: read aloud and retyped without doubt
+
+
+def new_receipt_number() -> str:
+    """`RA-7K3M-9QXD-2P4T`: 12 random characters (about 59 bits), so paid receipts cannot be enumerated (M5).
+    A clash is checked for, however unlikely; the unique constraint stands behind it."""
+    while True:
+        chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+        number = f"RA-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+        if not PaymentOrder.objects.filter(receipt_number=number).exists():
+            return number
 
 
 def receipt_context(order: PaymentOrder) -> dict:
@@ -290,6 +328,7 @@ def receipt_context(order: PaymentOrder) -> dict:
     return {
         "order": order,
         "person": order.insured,
+        "initials": selectors.initials(order.insured),
         "lines": lines,
         "quarter_count": sum(1 for line in lines if not line.is_fee),
         "verify_url": verify_url,
@@ -317,9 +356,11 @@ def ensure_receipt_pdf(order: PaymentOrder) -> PaymentOrder:
 def send_receipt(*, order_id: int) -> bool:
     """The confirmation e-mail with the PDF attached, once per paid order (the worker runs this)."""
     order = PaymentOrder.objects.select_for_update().select_related("insured").get(pk=order_id)
-    if not order.is_paid or order.receipt_emailed_at:
+    if not order.is_paid or (order.receipt_emailed_at and order.receipt_pdf):
         return False
     ensure_receipt_pdf(order)
+    if order.receipt_emailed_at:  # a receipt renumbered by a migration: its PDF only is built again
+        return True
     person = order.insured
     if person.email:
         with translation.override(order.language):
@@ -345,9 +386,11 @@ def requeue_missing_receipts(*, older_than: timedelta = timedelta(minutes=2)) ->
     """Paid orders whose receipt task never ran (broker down): queue them again."""
     from .tasks import send_receipt as task
 
-    waiting = PaymentOrder.objects.filter(
-        status=OrderStatus.PAID, receipt_emailed_at__isnull=True, paid_at__lt=timezone.now() - older_than
-    ).values_list("pk", flat=True)[:200]
+    waiting = (
+        PaymentOrder.objects.filter(status=OrderStatus.PAID, paid_at__lt=timezone.now() - older_than)
+        .filter(Q(receipt_emailed_at__isnull=True) | Q(receipt_pdf=""))
+        .values_list("pk", flat=True)[:200]
+    )
     count = 0
     for pk in waiting:
         enqueue_on_commit(task, pk)

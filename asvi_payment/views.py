@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +18,14 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts.models import InsuredPerson
+from macnss.core.client_ip import client_ip_or_none
 from macnss.core.downloads import attachment_response
-from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
+from macnss.core.throttle import limit_exceeded
+from macnss.core.views import CaptchaRefreshMixin
 
 from . import cmi, selectors, services
 from .forms import AsviLookupForm, ConfirmOrderForm, DuesForm, ReceiptCheckForm
-from .models import AsviDue, DueStatus, PaymentOrder
+from .models import AsviDue, DueStatus, OrderChannel, PaymentOrder
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,8 @@ class LookupView(CaptchaRefreshMixin, FormView):
     form_class = AsviLookupForm
 
     def form_valid(self, form):
-        if too_many_attempts(self.request, "asvi_lookup", "20/h"):
+        # Fail closed (macnss.core.throttle): a number looked up shows dues, the limit must hold with Redis down.
+        if limit_exceeded(self.request, "asvi_lookup", "20/h"):
             form.add_error(None, _("Trop de recherches depuis votre connexion. Réessayez dans une heure."))
             return self.form_invalid(form)
         person = selectors.find_asvi_member(form.cleaned_data["number"])
@@ -61,13 +65,43 @@ class LookupView(CaptchaRefreshMixin, FormView):
             )
             return self.form_invalid(form)
         self.request.session.cycle_key()
-        # The number too: the dues page shows it without reading the person again.
-        self.request.session[SESSION_KEY] = {"insured": person.pk, "number": person.immatriculation_number}
+        self.request.session[SESSION_KEY] = _new_state(person, OrderChannel.PUBLIC)
         return redirect("asvi_payment:dues")
 
 
-def _journey_person(request) -> InsuredPerson | None:
+@login_required
+def member_start(request):
+    """«Payer mes cotisations ASVI» in the private space: the logged-in member, no captcha, same pages."""
+    person = request.user.insured
+    if person is None or not person.is_asvi_member:
+        raise Http404
+    request.session[SESSION_KEY] = _new_state(person, OrderChannel.PRIVATE)
+    return redirect("asvi_payment:dues")
+
+
+def _new_state(person, channel: str) -> dict:
+    # The number and the initials too: the dues page shows them without reading the person again.
+    return {
+        "insured": person.pk,
+        "number": person.immatriculation_number,
+        "initials": selectors.initials(person),
+        "channel": channel,
+    }
+
+
+def _state(request) -> dict:
+    """The journey state; a private-space journey holds only while its member is logged in."""
     state = request.session.get(SESSION_KEY) or {}
+    if state.get("channel") == OrderChannel.PRIVATE and not (
+        request.user.is_authenticated and request.user.insured_id == state.get("insured")
+    ):
+        request.session.pop(SESSION_KEY, None)
+        return {}
+    return state
+
+
+def _journey_person(request) -> InsuredPerson | None:
+    state = _state(request)
     if not state.get("insured"):
         return None
     return InsuredPerson.objects.filter(pk=state["insured"]).first()
@@ -82,11 +116,11 @@ def _save_state(request, **changes):
 @never_cache
 def dues(request):
     """The dues page: unpaid quarters with a box each, card type, server-computed total."""
-    state = request.session.get(SESSION_KEY) or {}
-    if state.get("insured") and not state.get("number"):  # a journey started before the number was kept
+    state = _state(request)
+    if state.get("insured") and not (state.get("number") and state.get("initials")):  # an older journey
         person = _journey_person(request)
         if person is not None:
-            _save_state(request, number=person.immatriculation_number)
+            _save_state(request, number=person.immatriculation_number, initials=selectors.initials(person))
             state = request.session[SESSION_KEY]
     if not state.get("insured") or not state.get("number"):
         return redirect("asvi_payment:lookup")
@@ -122,6 +156,8 @@ def dues(request):
         "asvi_payment/dues.html",
         {
             "immatriculation_number": state["number"],
+            "initials": state["initials"],
+            "private_space": state.get("channel") == OrderChannel.PRIVATE,
             "form": form,
             "due_count": len(due_list),
             "pending_count": pending_count,
@@ -131,7 +167,7 @@ def dues(request):
 
 
 def _selection(request, person):
-    state = request.session.get(SESSION_KEY) or {}
+    state = _state(request)
     ids = state.get("selection") or []
     chosen = list(
         AsviDue.objects.filter(insured=person, pk__in=ids, status=DueStatus.UNPAID).order_by("year", "quarter")
@@ -161,6 +197,7 @@ def transaction_page(request):
                 card_type=state.get("card_type", "LOC"),
                 idempotency_key=state["token"],
                 language=get_language(),
+                channel=state.get("channel", OrderChannel.PUBLIC),
             )
         except services.DuesChanged:
             messages.warning(request, _("Votre sélection a changé : choisissez à nouveau les trimestres à payer."))
@@ -173,6 +210,8 @@ def transaction_page(request):
         "asvi_payment/transaction.html",
         {
             "person": person,
+            "initials": selectors.initials(person),
+            "private_space": state.get("channel") == OrderChannel.PRIVATE,
             "dues": chosen,
             "fee": fee,
             "fee_year": chosen[-1].year,
@@ -186,7 +225,9 @@ def transaction_page(request):
 @never_cache
 def redirect_to_gateway(request, token):
     """The auto-submitted form to the CMI gateway (external JS, and a visible button without JS)."""
-    order = selectors.order_for_token(token)
+    order = _order_or_404(request, token)
+    if isinstance(order, HttpResponse):
+        return order
     person = _journey_person(request)
     if order is None or person is None or order.insured_id != person.pk:
         raise Http404
@@ -202,19 +243,32 @@ def redirect_to_gateway(request, token):
 @never_cache
 def result(request, token):
     """What the callback stored: receipt if paid, the refusal, or «paiement en cours de confirmation»."""
-    order = selectors.order_for_token(token)
-    if order is None:
-        raise Http404
+    order = _order_or_404(request, token)
+    if isinstance(order, HttpResponse):
+        return order
     if order.is_paid:
         return _see_other(reverse("asvi_payment:receipt", kwargs={"token": token}))
     decline = selectors.last_decline(order)
     return render(request, "asvi_payment/result.html", {"order": order, "decline": decline, "token": token})
 
 
+def _order_or_404(request, token):
+    """The order of a link, or the «lien expiré» page (410) for a link past 30 days (audit L7)."""
+    try:
+        order = selectors.order_for_token(token, user=request.user)
+    except selectors.LinkExpired:
+        return render(request, "asvi_payment/link_expired.html", status=410)
+    if order is None:
+        raise Http404
+    return order
+
+
 @never_cache
 def receipt(request, token):
-    order = selectors.order_for_token(token)
-    if order is None or not order.is_paid:
+    order = _order_or_404(request, token)
+    if isinstance(order, HttpResponse):
+        return order
+    if not order.is_paid:
         raise Http404
     context = services.receipt_context(selectors.order_with_lines(order.pk))
     return render(request, "asvi_payment/receipt.html", {**context, "token": token})
@@ -223,8 +277,10 @@ def receipt(request, token):
 def receipt_pdf(request, token):
     """The PDF the worker built after the payment; never built in the request (the receipt page says
     «en cours de préparation» until it exists)."""
-    order = selectors.order_for_token(token)
-    if order is None or not order.is_paid:
+    order = _order_or_404(request, token)
+    if isinstance(order, HttpResponse):
+        return order
+    if not order.is_paid:
         raise Http404
     if not order.receipt_pdf:
         return redirect("asvi_payment:receipt", token=token)
@@ -234,7 +290,8 @@ def receipt_pdf(request, token):
 
 
 class VerifyReceiptView(FormView):
-    """Public authenticity check of a payment receipt: reference + date → valid or not, initials only."""
+    """Public authenticity check of a payment receipt: reference + date → the type, the date, the amount and
+    the initials, nothing more."""
 
     template_name = "asvi_payment/verify_receipt.html"
     form_class = ReceiptCheckForm
@@ -243,13 +300,13 @@ class VerifyReceiptView(FormView):
         return {"reference": self.request.GET.get("reference", ""), "paid_on": self.request.GET.get("date", "")}
 
     def form_valid(self, form):
-        if too_many_attempts(self.request, "asvi_receipt_check", "30/h"):
+        if limit_exceeded(self.request, "asvi_receipt_check", "30/h"):  # fails closed (audit M5)
             form.add_error(None, _("Trop de vérifications depuis votre connexion. Réessayez dans une heure."))
             return self.form_invalid(form)
         order = selectors.paid_order_by_receipt(
             reference=form.cleaned_data["reference"], day=form.cleaned_data["paid_on"]
         )
-        initials = f"{order.insured.last_name[:1]}. {order.insured.first_name[:1]}." if order else ""
+        initials = selectors.initials(order.insured) if order else ""
         return self.render_to_response(self.get_context_data(form=form, checked=True, order=order, initials=initials))
 
 
@@ -261,7 +318,7 @@ class VerifyReceiptView(FormView):
 def callback(request):
     """Server-to-server confirmation: the only thing that marks quarters paid."""
     fields = {k: v for k, v in request.POST.items()}
-    outcome = services.handle_callback(fields=fields, remote_addr=request.META.get("REMOTE_ADDR"))
+    outcome = services.handle_callback(fields=fields, remote_addr=client_ip_or_none(request))
     return HttpResponse(outcome.reply, content_type="text/plain; charset=utf-8")
 
 

@@ -20,6 +20,7 @@ from importlib import import_module  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 
+from accounts.middleware import SESSION_STARTED_KEY  # noqa: E402
 from accounts.models import BankDetails, InsuredPerson, User  # noqa: E402
 from accounts.services import set_bank_details  # noqa: E402
 from macnss.core.validators import rib_key  # noqa: E402
@@ -35,12 +36,13 @@ def _session_store():
 
 
 def logged_in_session(user: User) -> str:
-    """What django.contrib.auth.login() stores, plus the idle-timeout stamp (accounts.middleware)."""
+    """What django.contrib.auth.login() stores, plus the idle-timeout and sign-in stamps (accounts.middleware)."""
     session = _session_store()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = PORTAL_BACKEND
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session["_last_seen"] = int(time.time())
+    session[SESSION_STARTED_KEY] = int(time.time())
     session.save()
     return session.session_key
 

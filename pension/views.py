@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts import selectors as account_selectors
+from macnss.core.client_ip import client_ip_or_none
 from macnss.core.validators import rib_key_is_valid
 
 from . import rules, selectors, services
@@ -298,7 +299,7 @@ class CheckView(StepMixin, View):
                 rib=state.get("rib", ""),
                 direct_debit_consent=bool(state.get("consent")),
                 legal_notice_accepted=bool(state.get("legal")),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip_or_none(request),
             )
         except services.AlreadyRequested:
             # Two tabs submitted at once: the other one won; show the request that exists.

@@ -41,11 +41,13 @@ def _broker_reachable():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "throttle"):  # the page cache and the fail-closed limiter's counts
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
 
 
 @pytest.fixture
@@ -128,10 +130,17 @@ def sms_inbox(db):
     return _read
 
 
+def sms_text(body: str) -> str:
+    """What the phone shows: a sensitive body waits encrypted in the outbox (macnss.core.outbox_crypto)."""
+    from macnss.core.outbox_crypto import decrypt
+
+    return decrypt(body)
+
+
 def otp_from_sms(body: str) -> str:
     import re
 
-    match = re.search(r"\b(\d{6})\b", body)
+    match = re.search(r"\b(\d{6})\b", sms_text(body))
     assert match, f"No 6-digit code in SMS: {body!r}"
     return match.group(1)
 

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from accounts.views import OtpStepView
+from macnss.core.client_ip import client_ip_or_none
 from macnss.core.validators import mask_phone
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
 
@@ -28,7 +29,7 @@ OUTCOME_URLS = {
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip_or_none(request)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -19,8 +19,7 @@ class OutboxAdmin(admin.ModelAdmin):
     def retry_failed(self, request, queryset):
         count = 0
         for message in queryset.filter(status=OutboxStatus.FAILED):
-            services.retry_failed_message(message)
-            count += 1
+            count += services.retry_failed_message(message)
         self.message_user(
             request, _("%(count)d message(s) remis en file d'attente.") % {"count": count}, messages.SUCCESS
         )
@@ -30,6 +29,15 @@ class OutboxAdmin(admin.ModelAdmin):
 class OutboundSmsAdmin(OutboxAdmin):
     list_display = ("created_at", "to", "purpose", "status", "attempts", "backend", "last_error")
     search_fields = ("to", "provider_message_id")
+    # The stored body is never shown: a sensitive one is encrypted, then wiped (M3).
+    exclude = ["body"]
+    readonly_fields = [f.name for f in OutboundSms._meta.fields if f.name not in ("id", "body")] + ["text"]
+
+    @admin.display(description=_("texte"))
+    def text(self, obj):
+        if obj.sensitive:
+            return _("Contenu sensible : illisible ici (chiffré, puis effacé après l'envoi).")
+        return obj.body
 
 
 @admin.register(OutboundEmail)

@@ -13,6 +13,7 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("En cours d'envoi")
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec")
+    EXPIRED = "expired", _("Expiré avant l'envoi")
 
 
 class OutboxMessage(models.Model):
@@ -43,7 +44,7 @@ class OutboxMessage(models.Model):
 class OutboundSms(OutboxMessage):
     to = models.CharField(_("destinataire"), max_length=20, db_index=True)
     body = models.TextField(_("texte"))
-    # One-time codes and temporary passwords: the text is wiped once a real provider has it.
+    # One-time codes and temporary passwords: encrypted while waiting, wiped once sent, failed or expired.
     sensitive = models.BooleanField(_("contenu sensible"), default=False)
 
     class Meta(OutboxMessage.Meta):

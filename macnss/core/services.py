@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import outbox_crypto
 from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange
 from .sms import PermanentSmsError, TransientSmsError, get_sms_backend
 from .tasks_queue import enqueue_on_commit
@@ -17,6 +18,7 @@ from .tasks_queue import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 REDACTED = "[contenu masqué après envoi]"
+REDACTED_UNSENT = "[contenu masqué : non envoyé]"
 
 
 class TransientDeliveryError(Exception):
@@ -33,10 +35,14 @@ def retry_delay(attempts: int) -> int:
 
 
 def queue_sms(*, to: str, body: str, purpose: str, language: str = "fr", sensitive: bool = False) -> OutboundSms:
-    """Write the SMS to the outbox and send it once the caller's transaction commits."""
+    """Write the SMS to the outbox and send it once the caller's transaction commits.
+
+    A sensitive body (a code, a temporary password, a number sent in answer to ID data) is stored
+    encrypted (macnss.core.outbox_crypto) and redacted once the row is sent, failed or expired."""
     from .tasks import send_sms
 
-    sms = OutboundSms.objects.create(to=to, body=body, purpose=purpose, language=language, sensitive=sensitive)
+    stored = outbox_crypto.encrypt(body) if sensitive else body
+    sms = OutboundSms.objects.create(to=to, body=stored, purpose=purpose, language=language, sensitive=sensitive)
     enqueue_on_commit(send_sms, sms.pk)
     return sms
 
@@ -78,6 +84,11 @@ def _claim(model, pk) -> bool:
     )
 
 
+def _redacted_if_sensitive(model, row) -> dict:
+    """The update that wipes a sensitive SMS body: for a row that reached a terminal state unsent."""
+    return {"body": REDACTED_UNSENT} if model is OutboundSms and row.sensitive else {}
+
+
 def _give_back(model, pk, error: str) -> None:
     row = model.objects.get(pk=pk)
     final = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
@@ -88,6 +99,7 @@ def _give_back(model, pk, error: str) -> None:
         last_error=error,
         updated_at=now,
         next_attempt_at=None if final else now + timedelta(seconds=delay),
+        **(_redacted_if_sensitive(model, row) if final else {}),
     )
     if final:
         logger.error("%s %s failed for good after %s attempts: %s", model.__name__, pk, row.attempts, error)
@@ -101,17 +113,30 @@ def deliver_sms(sms_id: int) -> None:
     sms = OutboundSms.objects.get(pk=sms_id)
     backend = get_sms_backend()
     try:
-        sent = backend.send(to=sms.to, body=sms.body, reference=str(sms.pk))
+        text = outbox_crypto.decrypt(sms.body)
+    except outbox_crypto.UnreadableBody as exc:  # its key was dropped: nothing sensible can be sent
+        OutboundSms.objects.filter(pk=sms_id).update(
+            status=OutboxStatus.FAILED, last_error=str(exc), body=REDACTED_UNSENT, updated_at=timezone.now()
+        )
+        logger.error("SMS %s unreadable: %s", sms_id, exc)
+        return
+    try:
+        sent = backend.send(to=sms.to, body=text, reference=str(sms.pk))
     except PermanentSmsError as exc:
         OutboundSms.objects.filter(pk=sms_id).update(
-            status=OutboxStatus.FAILED, last_error=str(exc), backend=backend.name, updated_at=timezone.now()
+            status=OutboxStatus.FAILED,
+            last_error=str(exc),
+            backend=backend.name,
+            updated_at=timezone.now(),
+            **_redacted_if_sensitive(OutboundSms, sms),
         )
         logger.error("SMS %s refused by %s: %s", sms_id, backend.name, exc)
         return
     except TransientSmsError as exc:
         _give_back(OutboundSms, sms_id, str(exc))
         return
-    body = REDACTED if sms.sensitive and not sent.keeps_text else sms.body
+    # Only the development outbox backend keeps the clear text: it is the demo phone's inbox.
+    body = (text if sent.keeps_text else REDACTED) if sms.sensitive else sms.body
     OutboundSms.objects.filter(pk=sms_id).update(
         status=OutboxStatus.SENT,
         sent_at=timezone.now(),
@@ -163,22 +188,40 @@ def requeue_stuck_messages() -> int:
                 return requeued
         # A row left in `sending` means the worker died during the provider call: the message may
         # have gone out, so an agent decides rather than risk a duplicate.
-        model.objects.filter(status=OutboxStatus.SENDING, updated_at__lt=now - timedelta(minutes=15)).update(
-            status=OutboxStatus.FAILED,
-            last_error="Envoi interrompu (worker arrêté pendant l'envoi) : à vérifier.",
-            updated_at=now,
-        )
+        interrupted = model.objects.filter(status=OutboxStatus.SENDING, updated_at__lt=now - timedelta(minutes=15))
+        interrupted_note = "Envoi interrompu (worker arrêté pendant l'envoi) : à vérifier."
+        if model is OutboundSms:
+            interrupted.filter(sensitive=True).update(
+                status=OutboxStatus.FAILED, last_error=interrupted_note, updated_at=now, body=REDACTED_UNSENT
+            )
+        interrupted.update(status=OutboxStatus.FAILED, last_error=interrupted_note, updated_at=now)
+    expire_sensitive_sms()
     return requeued
 
 
-def retry_failed_message(message) -> None:
-    """Agents' action: put a failed message back in the queue."""
+def expire_sensitive_sms() -> int:
+    """A code or password still unsent after OUTBOX_SENSITIVE_EXPIRY is useless: never send it, wipe it."""
+    cutoff = timezone.now() - settings.OUTBOX_SENSITIVE_EXPIRY
+    return OutboundSms.objects.filter(sensitive=True, status=OutboxStatus.QUEUED, created_at__lt=cutoff).update(
+        status=OutboxStatus.EXPIRED,
+        body=REDACTED_UNSENT,
+        last_error="Expiré avant l'envoi.",
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def retry_failed_message(message) -> bool:
+    """Agents' action: put a failed message back in the queue (not a sensitive SMS: its text is gone)."""
     from .tasks import send_email, send_sms
 
+    if isinstance(message, OutboundSms) and message.sensitive:
+        return False
     type(message).objects.filter(pk=message.pk, status=OutboxStatus.FAILED).update(
         status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
     )
     enqueue_on_commit(send_sms if isinstance(message, OutboundSms) else send_email, message.pk)
+    return True
 
 
 @transaction.atomic

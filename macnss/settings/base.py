@@ -26,6 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used where no request is at hand (worker, e-mails, CMI URLs).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# "production" in the image (Dockerfile): the Celery worker and beat then refuse these development settings.
+DJANGO_ENV = env("DJANGO_ENV", default="development")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,6 +140,10 @@ else:
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
     }
 THROTTLE_CACHE = "throttle"
+# The client address (macnss.core.client_ip): REMOTE_ADDR with no proxy in front; behind N trusted
+# proxies, the N-th address from the right of X-Forwarded-For. Used by every limit, log and record.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "macnss.core.client_ip.client_ip"
 # Per-IP rate limits live in the cache: while Redis is down they let requests through rather than
 # refuse everyone. The limits kept in the database still hold (OTP sends per phone, login lockout,
 # attempts per identity document).
@@ -161,8 +167,13 @@ LOGOUT_REDIRECT_URL = "home"
 # Sessions: 30 minutes of inactivity ends a session (ASVS 3.3.2); the idle middleware refreshes it.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# ... and 12 hours after the sign-in whatever the activity (accounts.middleware.IdleTimeoutMiddleware).
+SESSION_ABSOLUTE_AGE = timedelta(hours=12)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# Re-authentication before sensitive actions (accounts/reauth.py): the last sign-in, password, code or
+# passkey must be at most this old.
+REAUTH_MAX_AGE = timedelta(minutes=10)
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Temporary passwords (sent by SMS at registration) expire and must be changed at first login.
@@ -175,8 +186,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.axes.username_for_lockout"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "macnss.core.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # Languages: French by default, Arabic complete and right-to-left.
@@ -258,6 +268,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ma CNSS <no-reply@macnss.example>")
 OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_REQUEUE_AFTER = timedelta(minutes=2)
+# A code or temporary password not sent within this time is never sent; its text is wiped.
+OUTBOX_SENSITIVE_EXPIRY = timedelta(hours=1)
+# Keys that encrypt sensitive SMS bodies while they wait: "id:FernetKey,oldid:OldKey", the first encrypts
+# (macnss/core/outbox_crypto.py, docs/DEPLOYMENT.md). Empty: a key derived from SECRET_KEY (development).
+OUTBOX_ENCRYPTION_KEYS = env.list("OUTBOX_ENCRYPTION_KEYS", default=[])
 
 # One-time codes shared by every journey.
 OTP_LENGTH = 6

@@ -56,6 +56,28 @@ if ANTIVIRUS_BACKEND != "clamd":  # noqa: F405
     _refuse(f"ANTIVIRUS_BACKEND={ANTIVIRUS_BACKEND!r} is a fake; production needs 'clamd'.")  # noqa: F405
 if not REDIS_URL:  # noqa: F405
     _refuse("REDIS_URL is required: production never runs tasks eagerly.")
+# --- Audit 2026-12 L5 and M3 -----------------------------------------------------------------------
+# E-mail must leave for real: these backends print, write to disk or keep messages in memory.
+NON_DELIVERING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if EMAIL_BACKEND in NON_DELIVERING_EMAIL_BACKENDS:  # noqa: F405
+    _refuse(f"EMAIL_BACKEND={EMAIL_BACKEND!r} delivers nothing; set EMAIL_URL to the SMTP relay.")  # noqa: F405
+if "*" in ALLOWED_HOSTS or not ALLOWED_HOSTS:
+    _refuse("DJANGO_ALLOWED_HOSTS must name the portal's hosts, never '*'.")
+if not PUBLIC_BASE_URL.startswith("https://"):  # noqa: F405
+    _refuse(f"PUBLIC_BASE_URL={PUBLIC_BASE_URL!r} must start with https:// (links in SMS, e-mails and receipts).")  # noqa: F405
+if not OUTBOX_ENCRYPTION_KEYS:  # noqa: F405
+    _refuse("OUTBOX_ENCRYPTION_KEYS is required: sensitive SMS bodies are encrypted while they wait.")
+try:
+    from macnss.core.outbox_crypto import parse_keys
+
+    parse_keys(OUTBOX_ENCRYPTION_KEYS)  # noqa: F405
+except ValueError as exc:
+    _refuse(f"OUTBOX_ENCRYPTION_KEYS is malformed ({exc}); each entry reads id:FernetKey.")
 if (
     not env("DOCUMENT_SIGNING_KEY", default="")
     or DOCUMENT_SIGNING_KEY["private_key"] == DEV_DOCUMENT_SIGNING_PRIVATE_KEY  # noqa: F405

@@ -200,14 +200,16 @@ def tiny_pdf() -> bytes:
 
 
 def read_code(phone: str, *, after_id: int = 0) -> str:
-    """The user reads his SMS: here, the outbox row (the outbox backend keeps the text)."""
+    """The user reads his SMS: here, the outbox row. The outbox backend keeps the text once sent; a code
+    still waiting (broker down) is encrypted, and the operator's script holds the key."""
     from macnss.core.models import OutboundSms
+    from macnss.core.outbox_crypto import decrypt
 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         sms = OutboundSms.objects.filter(to=phone, pk__gt=after_id).order_by("-pk").first()
         if sms is not None:
-            match = re.search(r"\b(\d{6})\b", sms.body)
+            match = re.search(r"\b(\d{6})\b", decrypt(sms.body))
             if match:
                 return match.group(1)
         time.sleep(0.2)

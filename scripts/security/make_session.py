@@ -27,6 +27,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 
+from accounts.middleware import SESSION_STARTED_KEY  # noqa: E402
 from accounts.models import InsuredPerson, User  # noqa: E402
 
 PORTAL_BACKEND = "accounts.backends.PortalAccountBackend"
@@ -44,6 +45,7 @@ def main() -> None:
     session[BACKEND_SESSION_KEY] = PORTAL_BACKEND
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session["_last_seen"] = int(time.time())  # accounts.middleware.IdleTimeoutMiddleware
+    session[SESSION_STARTED_KEY] = int(time.time())  # ... and its 12-hour absolute lifetime
     if args.asvi:
         session["asvi_payment"] = {"insured": InsuredPerson.objects.get(immatriculation_number=args.asvi).pk}
     session.save()

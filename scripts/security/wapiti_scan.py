@@ -37,6 +37,7 @@ temporary files; the server is always stopped).
 """
 
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -62,6 +63,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from smtp_sink import smtp_sink  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 REPORTS = HERE / "reports"
 PYTHON = sys.executable
@@ -158,6 +162,9 @@ class Instance:
         self.server: subprocess.Popen | None = None
         self.server_log = None
         self.db_created = False
+        # Production refuses the console e-mail backend: e-mails go to a sink on loopback.
+        self.services = contextlib.ExitStack()
+        self.smtp = self.services.enter_context(smtp_sink())
         self.env = self._environment()
 
     def _environment(self) -> dict:
@@ -183,6 +190,10 @@ class Instance:
                 "CMI_GATEWAY_URL": "https://testpayment.cmi.co.ma/fim/est3Dgate",
                 "CMI_STORE_KEY": secrets.token_hex(16),
                 "ANTIVIRUS_BACKEND": "clamd",
+                "EMAIL_URL": self.smtp.url,
+                "OUTBOX_ENCRYPTION_KEYS": "scan:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                "DOCUMENT_SIGNING_KEY": "scan:"
+                + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
                 "CLAMD_SOCKET": str(self.tmp / "no-clamd.ctl"),
                 "MEDIA_ROOT": str(self.tmp / "media"),
                 "WAPITI_STATIC_ROOT": str(self.tmp / "static"),
@@ -309,6 +320,7 @@ class Instance:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.stop_server()
+        self.services.close()
         if self.args.keep:
             log(f"--keep: database {self.args.db_name}, Redis {self.redis_url} and {self.tmp} left in place")
             return

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import User
 from macnss.core.models import OutboundSms
+from tests.conftest import sms_text
 from tests.factories import PASSWORD, InsuredPersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_temporary_password_must_be_changed_at_first_login(client, insured):
     user, created = services.create_account_with_temporary_password(insured)
     assert created and user.must_change_password
     sms = OutboundSms.objects.filter(to=insured.phone, purpose="temporary_password").get()
-    temporary = sms.body.split("est ")[1].split(".")[0]
+    temporary = sms_text(sms.body).split("est ")[1].split(".")[0]
     assert _login(client, insured.immatriculation_number, temporary).status_code == 302
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")

@@ -91,3 +91,12 @@ def test_refuses_when_the_cache_and_the_database_are_down(settings, monkeypatch)
 
     monkeypatch.setattr(throttle.connection, "cursor", database_down)
     assert throttle.limit_exceeded(request_from(), "probe", "100/h") is True
+
+
+def test_counts_per_trusted_client_address_not_a_forged_header(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    forged = [
+        RequestFactory().post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7")
+        for n in range(3)
+    ]
+    assert [throttle.limit_exceeded(r, "probe", "2/h") for r in forged] == [False, False, True]

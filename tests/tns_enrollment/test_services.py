@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 
 from accounts.models import InsuredPerson, OneTimeCode, Regime, User
 from macnss.core.models import OutboundSms, StatusChange
+from tests.conftest import sms_text
 from tests.factories import InsuredPersonFactory, UserFactory
 from tns_enrollment import selectors, services
 from tns_enrollment.models import LiaisonStatus, NonEligibilityReason, OnboardingAttempt, Outcome
@@ -211,7 +212,7 @@ def test_complete_onboarding_registers_creates_the_account_and_sends_the_passwor
     sms = OutboundSms.objects.get(purpose="temporary_password")
     assert sms.to == "+212612345678"
     assert sms.sensitive
-    assert person.immatriculation_number in sms.body
+    assert person.immatriculation_number in sms_text(sms.body)
     attempt = OnboardingAttempt.objects.get()
     assert attempt.insured == person and attempt.account_created_at and attempt.otp_confirmed_at
 
