@@ -339,6 +339,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-captchas": {"task": "macnss.core.tasks.purge_expired_captchas", "schedule": 600.0},
     # TAAWIDATY receipts whose PDF task never ran (broker down, worker killed).
     "taawidaty-requeue-missing-receipts": {"task": "taawidaty.tasks.requeue_missing_receipts", "schedule": 300.0},
+    # Attestations whose PDF task never ran (broker down, worker killed).
+    "insured-space-requeue-missing-pdfs": {"task": "insured_space.tasks.requeue_missing_pdfs", "schedule": 300.0},
     # ASVI: the quarter's dues on the first day of each quarter; pending orders reconciled.
     "asvi-generate-quarter-dues": {
         "task": "asvi_payment.tasks.generate_current_quarter_dues",
