@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Namespaces whose pages belong to a logged-in insured, except the public ones listed.
-PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty"}
+PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "insured_space"}
 PUBLIC = {
     "accounts:login",
     "accounts:password_recovery",
@@ -74,6 +74,13 @@ def _taawidaty_document(owner):
     return {"public_id": claim.public_id, "document_id": document.pk}
 
 
+def _attestation(owner):
+    from insured_space.models import AttestationKind
+    from insured_space.services import issue_attestation
+
+    return {"public_id": issue_attestation(person=owner, kind=AttestationKind.REGISTRATION).public_id}
+
+
 # How to build, for an owner, the URL arguments of each private object URL.
 OBJECT_BUILDERS = {
     "taawidaty:detail": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
@@ -81,6 +88,8 @@ OBJECT_BUILDERS = {
     "taawidaty:check": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:receipt": lambda owner: {"public_id": _taawidaty_claim(owner).public_id},
     "taawidaty:document": _taawidaty_document,
+    "insured_space:attestation": _attestation,
+    "insured_space:attestation_pdf": _attestation,
 }
 
 
