@@ -120,13 +120,14 @@ def verify(request):
     Limited per client; when the limit cannot be counted the check is refused (macnss.core.throttle)."""
     result, limited = None, False
     if request.method == "POST":
-        form = VerifyDocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            if limit_exceeded(request, "document_verification", VERIFY_RATE):
-                limited = True
-                form.add_error(None, _("Trop de vérifications depuis votre connexion. Réessayez dans une heure."))
-            else:
-                result = _check(form.cleaned_data)
+        # Every attempt counts, and is counted before a photo is decoded (the costly part).
+        limited = limit_exceeded(request, "document_verification", VERIFY_RATE)
+        form = VerifyDocumentForm(request.POST, None if limited else request.FILES)
+        if limited:
+            form.is_valid()
+            form.add_error(None, _("Trop de vérifications depuis votre connexion. Réessayez dans une heure."))
+        elif form.is_valid():
+            result = _check(form.cleaned_data)
     else:
         form = VerifyDocumentForm(initial={"reference": request.GET.get("reference", "")[:40]})
     document = result["document"] if result else None

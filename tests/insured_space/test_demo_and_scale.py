@@ -31,7 +31,13 @@ def test_demo_seed_is_idempotent_and_keeps_the_totals_equal_to_the_months():
 
 def test_scale_generator_adds_24_months_per_employee():
     call_command(
-        "generate_scale_data", persons=300, dues=160, claims=10, declarations=600, account_every=10, stdout=io.StringIO()
+        "generate_scale_data",
+        persons=300,
+        dues=160,
+        claims=10,
+        declarations=600,
+        account_every=10,
+        stdout=io.StringIO(),
     )
     assert SalaryDeclaration.objects.count() == 600
     first = SalaryDeclaration.objects.order_by("insured_id", "month").first()

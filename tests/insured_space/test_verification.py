@@ -145,3 +145,10 @@ def test_published_keys_list_every_key_with_its_dates(client, settings):
         "valid_to": "2024-12-31",
     }
     assert "private" not in response.content.decode() and "d" not in keys[0]
+
+
+def test_a_check_costs_one_query(client, salary_attestation, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the attestation and its holder's initials, by the unique reference
+        assert "Document authentique" in _text(_post(client, reference=salary_attestation.reference))
+    with django_assert_num_queries(1):
+        assert "Document authentique" in _text(_post(client, code=salary_attestation.token))

@@ -93,3 +93,22 @@ def test_the_check_is_refused_when_the_limit_cannot_be_counted(client, settings,
     monkeypatch.undo()
     assert response.status_code == 429
     assert "Document authentique" not in unescape(response.content.decode())
+
+
+def test_a_photo_is_not_decoded_once_the_limit_is_reached(client, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from insured_space import qr_photo
+
+    for _ in range(30):
+        client.post(URL, {"reference": "AS-22222-22222"})
+    decoded = []
+    monkeypatch.setattr(qr_photo, "read_qr_code", lambda *args, **kwargs: decoded.append(1) or "")
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "white").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "qr.png"
+    assert client.post(URL, {"photo": buffer}).status_code == 429
+    assert decoded == []
