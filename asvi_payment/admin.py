@@ -91,6 +91,7 @@ class PaymentOrderAdmin(admin.ModelAdmin):
         "amount",
         "status",
         "card_type",
+        "channel",
         "created_at",
         "paid_at",
         "receipt_number",
@@ -99,6 +100,7 @@ class PaymentOrderAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "card_type",
+        "channel",
         ("paid_at", admin.DateFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
     ]
@@ -108,7 +110,7 @@ class PaymentOrderAdmin(admin.ModelAdmin):
     inlines = [PaymentLineInline, CallbackInline]
     readonly_fields = [
         "oid", "insured", "idempotency_key", "selection_key", "card_type", "quarters_amount", "fee_amount", "amount",
-        "language", "status", "created_at", "paid_at", "trans_id", "auth_code", "masked_card", "last_return_code",
+        "language", "channel", "status", "created_at", "paid_at", "trans_id", "auth_code", "masked_card", "last_return_code",
         "receipt_number", "receipt_pdf", "receipt_emailed_at",
     ]  # fmt: skip
     actions = [

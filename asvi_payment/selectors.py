@@ -155,7 +155,13 @@ def order_with_lines(order_id: int) -> PaymentOrder:
 
 
 def last_decline(order: PaymentOrder):
-    return order.callbacks.filter(hash_valid=True).exclude(proc_return_code="00").order_by("-received_at").first()
+    """The bank's last refusal: a genuine decline we acknowledged, not a callback we refused."""
+    return (
+        order.callbacks.filter(hash_valid=True, reply="APPROVED")
+        .exclude(proc_return_code__in=["00", ""])
+        .order_by("-received_at")
+        .first()
+    )
 
 
 def normalize_receipt_number(typed: str) -> str:

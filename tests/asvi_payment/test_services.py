@@ -323,3 +323,32 @@ def test_a_cached_dues_page_is_only_its_owners(member):
     other = InsuredPersonFactory(regime=Regime.ASVI)
     selectors.dues_page(member.pk)
     assert selectors.dues_page(other.pk) == ([], 0)
+
+
+def test_migration_renumbers_sequential_receipts_and_keeps_the_old_number_for_agents(order):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("asvi_payment.migrations.0002_order_channel_random_receipt_numbers")
+    services.handle_callback(fields=callback_fields(order))
+    PaymentOrder.objects.filter(pk=order.pk).update(receipt_number="RA20260000042", receipt_pdf="asvi_receipts/x.pdf")
+    migration.renumber_sequential_receipts(apps, None)
+    order.refresh_from_db()
+    assert order.receipt_number.startswith("RA-") and len(order.receipt_number) == 17
+    assert "RA20260000042" in order.reconciliation_note
+    assert not order.receipt_pdf  # it printed the old number: the reconciliation beat builds it again
+    assert order.pk in list(
+        PaymentOrder.objects.filter(status=OrderStatus.PAID, receipt_pdf="").values_list("pk", flat=True)
+    )
+
+
+def test_reconciliation_rebuilds_a_missing_pdf_without_mailing_twice(order, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handle_callback(fields=callback_fields(order))
+    PaymentOrder.objects.filter(pk=order.pk).update(receipt_pdf="", paid_at=timezone.now() - timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.requeue_missing_receipts()
+    order.refresh_from_db()
+    assert order.receipt_pdf
+    assert OutboundEmail.objects.filter(purpose="asvi_payment_receipt").count() == 1

@@ -12,7 +12,7 @@ from asvi_payment import services
 from asvi_payment.demo import seed_rates
 from asvi_payment.models import AsviDue, DueStatus, MockCmiPayment, PaymentOrder
 from macnss.core.models import OutboundEmail
-from tests.factories import InsuredPersonFactory
+from tests.factories import PASSWORD, InsuredPersonFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,17 @@ def _member():
     return person
 
 
+def _initials(person) -> str:
+    return f"{person.last_name[0]}. {person.first_name[0]}."
+
+
+def _shows_nothing_personal(page, person):
+    """Audit H4: the initials only, never the name, the e-mail or the phone."""
+    text = page.locator("body").inner_text()
+    for value in (person.first_name, person.email, person.phone[-9:]):
+        assert value not in text
+
+
 def _to_gateway(page, a11y, person, *, keep=("2020",), check_a11y=True, totals=("1451.10", "1467.06")):
     page.goto("/")
     page.get_by_role("link", name="Paiement en ligne").click()
@@ -43,6 +54,8 @@ def _to_gateway(page, a11y, person, *, keep=("2020",), check_a11y=True, totals=(
     page.get_by_label("Code de contrôle").fill("PASSED")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trimestres non payés")
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
     if check_a11y:
         a11y(page)
     for year, quarter in (("2026", "1"), ("2026", "2")):
@@ -59,6 +72,8 @@ def _to_gateway(page, a11y, person, *, keep=("2020",), check_a11y=True, totals=(
     expect(page.get_by_role("heading", level=1)).to_have_text("Transaction")
     expect(page.get_by_text(f"{totals[1]} DH")).to_be_visible()
     expect(page.get_by_role("cell", name="Frais de traitement")).to_be_visible()
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
     if check_a11y:
         a11y(page)
     page.get_by_role("button", name="Valider le paiement").click()
@@ -66,6 +81,7 @@ def _to_gateway(page, a11y, person, *, keep=("2020",), check_a11y=True, totals=(
     expect(page.get_by_role("heading", level=1)).to_have_text("DEMANDE DE PAIEMENT")
     expect(page.get_by_role("heading", name="DÉTAIL DE LA COMMANDE")).to_be_visible()
     expect(page.get_by_role("cell", name="Frais de traitement")).to_be_visible()
+    _shows_nothing_personal(page, person)  # the gateway got the initials, no e-mail, no phone
 
 
 def _pay_with(page, number):
@@ -84,6 +100,9 @@ def test_approved_card_pays_and_shows_the_receipt(page, a11y, transactional_db):
     _pay_with(page, "4000000000000010")
     expect(page.get_by_role("heading", level=1)).to_have_text("Paiement accepté", timeout=20000)
     expect(page.get_by_text("Reçu de règlement n°")).to_be_visible()
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
+    expect(page.get_by_text("s'il y en a une")).to_be_visible()
     a11y(page)
     order = PaymentOrder.objects.get()
     assert order.is_paid
@@ -163,6 +182,8 @@ def test_arabic_journey_is_right_to_left_and_pays(page, a11y, transactional_db):
     page.get_by_label("رمز التحقق").fill("PASSED")
     page.get_by_role("button", name="تأكيد").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("الثلاثيات غير المؤداة")
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
     a11y(page)
     page.get_by_label("أداء الثلاثي 1 من سنة 2026").uncheck()
     page.get_by_label("أداء الثلاثي 2 من سنة 2026").uncheck()
@@ -182,5 +203,96 @@ def test_arabic_journey_is_right_to_left_and_pays(page, a11y, transactional_db):
     page.get_by_role("button", name="تأكيد الأداء").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("تم قبول الأداء", timeout=20000)
     expect(page).to_have_url(re.compile(r"/ar/paiement/recu/"))
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
     a11y(page)
     assert PaymentOrder.objects.get().is_paid
+
+
+PRIVATE_SPACE = {
+    "fr": {
+        "home": "/",
+        "login_link": "ACCÉDER AU COMPTE MACNSS",
+        "number": "Numéro d'immatriculation",
+        "password": "Mot de passe",
+        "login": "ACCÉDER",
+        "tile": "Payer mes cotisations ASVI",
+        "dues": "Trimestres non payés",
+        "uncheck": "Payer le trimestre {quarter} de 2026",
+        "terms": "J'ai lu et accepté les conditions générales de paiement.",
+        "complete": "Compléter le paiement",
+        "transaction": "Transaction",
+        "validate": "Valider le paiement",
+        "gateway": "DEMANDE DE PAIEMENT",
+        "holder": "Nom du porteur de la carte",
+        "card": "Numéro de carte de paiement",
+        "cvv": "Code de vérification",
+        "accept": "Confirmer l'acceptation des conditions générales d'utilisation du service",
+        "paid": "Paiement accepté",
+        "my_space": "Mon espace",
+    },
+    "ar": {
+        "home": "/ar/",
+        "login_link": "الولوج إلى حساب Ma CNSS",
+        "number": "رقم التسجيل",
+        "password": "كلمة المرور",
+        "login": "ولوج",
+        "tile": "أداء اشتراكاتي في التأمين الاختياري",
+        "dues": "الثلاثيات غير المؤداة",
+        "uncheck": "أداء الثلاثي {quarter} من سنة 2026",
+        "terms": "قرأت وقبلت الشروط العامة للأداء.",
+        "complete": "إتمام الأداء",
+        "transaction": "العملية",
+        "validate": "تأكيد الأداء",
+        "gateway": "طلب الأداء",
+        "holder": "اسم حامل البطاقة",
+        "card": "رقم بطاقة الأداء",
+        "cvv": "رمز التحقق",
+        "accept": "تأكيد قبول الشروط العامة لاستعمال الخدمة",
+        "paid": "تم قبول الأداء",
+        "my_space": "فضائي",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_logged_in_member_pays_from_his_private_space(page, a11y, transactional_db, language):
+    """No captcha: the tile of his space leads to his dues; CMI may get his details, our pages show initials."""
+    words = PRIVATE_SPACE[language]
+    person = _member()
+    UserFactory(insured=person)
+    page.goto(words["home"])
+    page.get_by_role("link", name=words["login_link"]).first.click()
+    page.get_by_label(words["number"]).fill(person.immatriculation_number)
+    page.get_by_label(words["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=words["login"]).click()
+    page.get_by_role("link", name=words["tile"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["dues"])
+    expect(page.get_by_role("link", name=words["my_space"])).to_be_visible()  # the breadcrumb
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
+    a11y(page)
+    for quarter in ("1", "2"):
+        page.get_by_label(words["uncheck"].format(quarter=quarter)).uncheck()
+    page.get_by_label(words["terms"]).check()
+    page.get_by_role("button", name=words["complete"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["transaction"])
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
+    a11y(page)
+    page.get_by_role("button", name=words["validate"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["gateway"])
+    # CMI's page (the mock) received his contact details, as the real CMI page shows them.
+    expect(page.get_by_text(person.email.split("@")[1])).to_be_visible()
+    page.get_by_label(words["holder"]).fill("Salma Bennani")
+    page.get_by_label(words["card"]).fill("4000000000000010")
+    page.get_by_label(words["cvv"]).fill("000")
+    page.get_by_label(words["accept"]).check()
+    page.get_by_role("button", name=words["validate"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["paid"], timeout=20000)
+    expect(page.get_by_text(_initials(person), exact=True)).to_be_visible()
+    _shows_nothing_personal(page, person)
+    a11y(page)
+    order = PaymentOrder.objects.get()
+    assert order.is_paid and order.channel == "private"
+    assert "email" in MockCmiPayment.objects.get().request_fields
