@@ -2,9 +2,6 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# The image runs production: gunicorn, the Celery worker and beat load macnss.settings.production, and
-# macnss/celery.py refuses the development settings while DJANGO_ENV=production.
-ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=macnss.settings.production
 
 # WeasyPrint needs Pango and HarfBuzz subsetting (11x faster PDFs); Amiri shapes Arabic; flite speaks the captcha.
 RUN apt-get update \
@@ -20,6 +17,11 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py compilemessages --ignore=.venv -v0 \
  && DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py collectstatic --noinput -v0 \
  && useradd --create-home --uid 1000 macnss && mkdir -p /app/media && chown -R macnss /app/media
+
+# The image runs production: gunicorn, the Celery worker and beat load macnss.settings.production, and
+# macnss/celery.py refuses the development settings while DJANGO_ENV=production (after the build steps
+# above, which need no secrets and use the development settings).
+ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=macnss.settings.production
 
 USER macnss
 EXPOSE 8000

@@ -1,7 +1,8 @@
 """Celery application. Without a broker (no REDIS_URL) the settings make tasks run eagerly.
 
-With DJANGO_ENV=production (set in the image) the worker and beat load macnss.settings.production,
-and refuse to start on the development or test settings, which accept fakes and print e-mails.
+With DJANGO_ENV=production (set in the image) the worker and beat load macnss.settings.production, and
+every process that imports `macnss` (web, worker, beat, manage.py) refuses the development or test
+settings, which accept fakes and print e-mails.
 """
 
 import os

@@ -92,3 +92,8 @@ def test_another_members_session_cannot_continue_his_private_journey(client, log
     session["asvi_payment"] = state
     session.save()
     assert client.get(reverse("asvi_payment:dues"))["Location"] == reverse("asvi_payment:lookup")
+
+
+def test_the_public_lookup_points_members_to_their_space(client, db):
+    html = client.get(reverse("asvi_payment:lookup")).content.decode()
+    assert f'href="{reverse("asvi_payment:member_start")}"' in html

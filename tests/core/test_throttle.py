@@ -100,3 +100,19 @@ def test_counts_per_trusted_client_address_not_a_forged_header(settings):
         for n in range(3)
     ]
     assert [throttle.limit_exceeded(r, "probe", "2/h") for r in forged] == [False, False, True]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_attempts_each_get_their_own_database_count(settings):
+    from django.db import connection
+
+    from tests.concurrency import run_at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent upserts need PostgreSQL")
+    settings.CACHES = {**settings.CACHES, "down": {"BACKEND": "tests.core.test_throttle.RefusingCache"}}
+    settings.THROTTLE_CACHE = "down"
+    results = run_at_once(*[lambda: throttle.limit_exceeded(request_from(), "probe", "5/h")] * 12)
+    assert sorted(results) == [False] * 5 + [True] * 7  # no lost update, no error
+    assert ThrottleCount.objects.get().count == 12

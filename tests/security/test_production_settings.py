@@ -80,8 +80,10 @@ def test_celery_keeps_the_development_default_outside_production():
 
 def test_the_image_runs_production_and_compose_says_development_explicitly():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "DJANGO_ENV=production" in dockerfile
-    assert "DJANGO_SETTINGS_MODULE=macnss.settings.production" in dockerfile
+    production = dockerfile.index("ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=macnss.settings.production")
+    # The build steps (compilemessages, collectstatic) run the development settings before production is set.
+    assert dockerfile.rindex("DJANGO_SETTINGS_MODULE=macnss.settings.base") < production
+    assert production < dockerfile.index("CMD [")
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     for name in ("worker", "beat"):
         env = compose["services"][name]["environment"]
