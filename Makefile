@@ -43,9 +43,10 @@ compile-messages:
 # Regenerate the catalogues: the project's (templates/, macnss/, accounts/) and each journey app's own.
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
-	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys --ignore=privacy
+	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys --ignore=privacy \
+	  --ignore=insured_space
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment passkeys privacy; do \
+	for app in tns_enrollment pension taawidaty asvi_payment passkeys privacy insured_space; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages
@@ -73,6 +74,7 @@ check-deploy: venv-dev
 	ANTIVIRUS_BACKEND=clamd \
 	PUBLIC_BASE_URL=https://portail.macnss.example EMAIL_URL=smtp://127.0.0.1:25 \
 	OUTBOX_ENCRYPTION_KEYS="check:$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	DOCUMENT_SIGNING_KEY="check:$$($(PY) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode())')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 test: venv-dev

@@ -28,6 +28,11 @@ class AsviPaymentConfig(AppConfig):
         from .selectors import dues_changed
 
         register_request_provider(asvi_payment_requests, models=[PaymentOrder])
+        from macnss.core.document_signing import register_reference_lookup
+
+        from .authenticity import KIND_LABELS, REFERENCE_PATTERN, verified_document
+
+        register_reference_lookup(REFERENCE_PATTERN, verified_document, kind_labels=KIND_LABELS)
         # A due or an order of a person changed: his cached dues page goes (selectors.dues_page).
         for model in (AsviDue, PaymentOrder):
             call_on_person_change(model, dues_changed, uid=f"asvi-dues-page-{model._meta.label}")

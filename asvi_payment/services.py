@@ -336,8 +336,11 @@ def receipt_context(order: PaymentOrder) -> dict:
 
 
 def receipt_pdf_bytes(order: PaymentOrder) -> bytes:
+    from .authenticity import signed_url
+
     context = receipt_context(order)
-    context["qr_code"] = qr_code_data_uri(context["verify_url"])
+    # The QR code: a signed /verifier/ URL anyone can check, even offline (macnss.core.document_signing).
+    context["qr_code"] = qr_code_data_uri(signed_url(order, context["lines"]))
     return render_pdf(
         "asvi_payment/receipt_pdf.html", context, stylesheet="pdf/asvi_receipt.css", language=order.language
     )

@@ -149,6 +149,8 @@ class Run:
                 "ANTIVIRUS_BACKEND": "clamd",
                 "EMAIL_URL": self.smtp.url,
                 "OUTBOX_ENCRYPTION_KEYS": "bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                "DOCUMENT_SIGNING_KEY": "bench:"
+                + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
                 "MEDIA_ROOT": str(self.tmp / "media"),
                 "LOG_LEVEL": "WARNING",
                 "PYTHONDONTWRITEBYTECODE": "1",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import InsuredPerson
 from asvi_payment.models import PaymentLine, PaymentOrder
+from asvi_payment.selectors import initials
 from macnss.core.pdf import qr_code_data_uri
 from taawidaty.models import RefundClaim
 
@@ -48,9 +49,11 @@ def asvi_receipt(*, arabic_name: bool = True, language: str = "fr") -> SampleRec
         PaymentLine(code="202605", year=2026, quarter=5, amount=Decimal("32.73")),
     ]
     url = "https://www.macnss.ma/paiement/verifier-un-recu/?reference=RA20260000123&date=22/11/2026"
+    member = person(arabic_name=arabic_name)
     context = {
         "order": order,
-        "person": person(arabic_name=arabic_name),
+        "person": member,
+        "initials": initials(member),
         "lines": lines,
         "quarter_count": 3,
         "verify_url": url,

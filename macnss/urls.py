@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from insured_space import views as insured_space_views
 from macnss.core import views as core_views
 
 from .admin_site import configure_admin
@@ -16,12 +17,16 @@ urlpatterns = [
     path("bench/ok", core_views.bare_ok, name="bench_ok"),
     # Payment gateway endpoints are addressed by CMI, not by a person: no language prefix.
     path("", include("asvi_payment.urls_gateway")),
+    # The public keys of signed documents: one fixed URL, whatever the language (docs/SECURITY.md).
+    path("verifier/cles.json", insured_space_views.published_keys, name="document_signing_keys"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("compte/cles-d-acces/", include("passkeys.urls")),
+    path("compte/mon-immatriculation/", include("insured_space.urls")),
     path("compte/", include("accounts.urls")),
+    path("verifier/", include("insured_space.urls_public")),
     path("tns/", include("tns_enrollment.urls")),
     path("pension/", include("pension.urls")),
     path("taawidaty/", include("taawidaty.urls")),

@@ -28,3 +28,8 @@ class TaawidatyConfig(AppConfig):
         from .personal_data import register as register_personal_data
 
         register_personal_data()  # «Mes données» and retention (Law 09-08)
+        from macnss.core.document_signing import register_reference_lookup
+
+        from .authenticity import KIND_LABELS, REFERENCE_PATTERN, verified_document
+
+        register_reference_lookup(REFERENCE_PATTERN, verified_document, kind_labels=KIND_LABELS)

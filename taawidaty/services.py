@@ -227,13 +227,16 @@ def verification_url(claim: RefundClaim) -> str:
 def render_receipt(claim: RefundClaim) -> bytes:
     from macnss.core.pdf import qr_code_data_uri, render_pdf
 
+    from .authenticity import signed_url
+
     url = verification_url(claim)
     context = {
         "claim": claim,
         "person": claim.insured,
         "submitted_on": timezone.localtime(claim.submitted_at).date(),
         "verification_url": url,
-        "qr_code": qr_code_data_uri(url),
+        # The QR code: a signed /verifier/ URL anyone can check, even offline (macnss.core.document_signing).
+        "qr_code": qr_code_data_uri(signed_url(claim)),
         "customer_service": settings.CUSTOMER_SERVICE_NUMBER,
     }
     return render_pdf("taawidaty/receipt_pdf.html", context, stylesheet="pdf/taawidaty_receipt.css", language="fr")

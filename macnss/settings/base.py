@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "asvi_payment",
     "passkeys",
     "privacy",
+    "insured_space",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,24 @@ CMI_STORE_KEY = env("CMI_STORE_KEY", default="TEST1234")
 CMI_CONFIRMATION_MODE = env("CMI_CONFIRMATION_MODE", default="POSTAUTH")
 ASVI_PROCESSING_FEE_RATE = env.float("ASVI_PROCESSING_FEE_RATE", default=0.011)
 
+# Signing of the documents the portal prints (attestations, receipts): an Ed25519 key, see
+# macnss/core/document_signing.py and docs/SECURITY.md. DOCUMENT_SIGNING_KEY is "<key id>:<private key>",
+# the private key being its 32 raw bytes in base64url. The development default below is derived from a
+# public text, so anyone can forge with it: production.py refuses it (and any key id starting "dev-").
+DEV_DOCUMENT_SIGNING_KEY_ID = "dev-insecure"
+DEV_DOCUMENT_SIGNING_PRIVATE_KEY = "pytCWeKqh6sEpPQrOCaH73YAZ1_YWMergcqjo4IfIzU"  # sha256("macnss-dev-signing-key")
+_signing_key_id, _, _signing_private_key = env(
+    "DOCUMENT_SIGNING_KEY", default=f"{DEV_DOCUMENT_SIGNING_KEY_ID}:{DEV_DOCUMENT_SIGNING_PRIVATE_KEY}"
+).partition(":")
+DOCUMENT_SIGNING_KEY = {
+    "key_id": _signing_key_id.strip(),
+    "private_key": _signing_private_key.strip(),
+    "valid_from": env("DOCUMENT_SIGNING_KEY_VALID_FROM", default="") or None,  # aaaa-mm-jj
+}
+# Every key that signed before the current one, published so that old documents still verify: a JSON list
+# of {"key_id", "public_key" (base64url of the 32 raw bytes), "valid_from", "valid_to"} (aaaa-mm-jj dates).
+DOCUMENT_SIGNING_RETIRED_KEYS = env.json("DOCUMENT_SIGNING_RETIRED_KEYS", default=[])
+
 # Antivirus for uploads: "fake" (development/tests) or "clamd", reached on CLAMD_SOCKET: a unix-socket path or
 # tcp://host:port (docker-compose's clamav service).
 ANTIVIRUS_BACKEND = env("ANTIVIRUS_BACKEND", default="fake")
@@ -410,6 +429,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-captchas": {"task": "macnss.core.tasks.purge_expired_captchas", "schedule": 600.0},
     # TAAWIDATY receipts whose PDF task never ran (broker down, worker killed).
     "taawidaty-requeue-missing-receipts": {"task": "taawidaty.tasks.requeue_missing_receipts", "schedule": 300.0},
+    # Attestations whose PDF task never ran (broker down, worker killed).
+    "insured-space-requeue-missing-pdfs": {"task": "insured_space.tasks.requeue_missing_pdfs", "schedule": 300.0},
     # ASVI: the quarter's dues on the first day of each quarter; pending orders reconciled.
     "asvi-generate-quarter-dues": {
         "task": "asvi_payment.tasks.generate_current_quarter_dues",

@@ -6,7 +6,7 @@ Secrets and service addresses come from the environment only (see base.py and do
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEV_SECRET_KEY, env
+from .base import DEV_DOCUMENT_SIGNING_PRIVATE_KEY, DEV_SECRET_KEY, env
 
 DEBUG = False
 CAPTCHA_TEST_MODE = False
@@ -80,3 +80,15 @@ try:
     parse_keys(OUTBOX_ENCRYPTION_KEYS)  # noqa: F405
 except ValueError as exc:
     _refuse(f"OUTBOX_ENCRYPTION_KEYS is malformed ({exc}); each entry reads id:FernetKey.")
+if (
+    not env("DOCUMENT_SIGNING_KEY", default="")
+    or DOCUMENT_SIGNING_KEY["private_key"] == DEV_DOCUMENT_SIGNING_PRIVATE_KEY  # noqa: F405
+    or DOCUMENT_SIGNING_KEY["key_id"].startswith("dev")  # noqa: F405
+):
+    _refuse("DOCUMENT_SIGNING_KEY must be a real Ed25519 key ('<key id>:<private key>'), not the development one.")
+try:
+    from macnss.core.document_signing import check_signing_settings
+
+    check_signing_settings(DOCUMENT_SIGNING_KEY, DOCUMENT_SIGNING_RETIRED_KEYS)  # noqa: F405
+except ValueError as exc:
+    _refuse(str(exc))

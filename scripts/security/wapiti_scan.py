@@ -192,6 +192,8 @@ class Instance:
                 "ANTIVIRUS_BACKEND": "clamd",
                 "EMAIL_URL": self.smtp.url,
                 "OUTBOX_ENCRYPTION_KEYS": "scan:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                "DOCUMENT_SIGNING_KEY": "scan:"
+                + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
                 "CLAMD_SOCKET": str(self.tmp / "no-clamd.ctl"),
                 "MEDIA_ROOT": str(self.tmp / "media"),
                 "WAPITI_STATIC_ROOT": str(self.tmp / "static"),

@@ -22,6 +22,7 @@ SAFE = {
     "PUBLIC_BASE_URL": "https://portail.macnss.example",
     "EMAIL_URL": "smtp://relay.macnss.example:25",
     "OUTBOX_ENCRYPTION_KEYS": "2026a:" + "A" * 43 + "=",
+    "DOCUMENT_SIGNING_KEY": "2026-a:" + "B" * 43,
 }
 
 
@@ -65,6 +66,11 @@ def test_production_settings_start_with_real_values():
         ({"CMI_GATEWAY_URL": "http://127.0.0.1:8000/mock-cmi/fim/est3Dgate"}, "CMI_GATEWAY_URL"),
         ({"ANTIVIRUS_BACKEND": "fake"}, "ANTIVIRUS_BACKEND"),
         ({"REDIS_URL": ""}, "REDIS_URL"),
+        ({"DOCUMENT_SIGNING_KEY": ""}, "DOCUMENT_SIGNING_KEY"),
+        ({"DOCUMENT_SIGNING_KEY": "dev-insecure:pytCWeKqh6sEpPQrOCaH73YAZ1_YWMergcqjo4IfIzU"}, "DOCUMENT_SIGNING_KEY"),
+        ({"DOCUMENT_SIGNING_KEY": "prod:pytCWeKqh6sEpPQrOCaH73YAZ1_YWMergcqjo4IfIzU"}, "DOCUMENT_SIGNING_KEY"),
+        ({"DOCUMENT_SIGNING_KEY": "2026-a:short"}, "DOCUMENT_SIGNING_KEY"),
+        ({"DOCUMENT_SIGNING_RETIRED_KEYS": '[{"key_id": "old", "public_key": "x"}]'}, "DOCUMENT_SIGNING_RETIRED_KEYS"),
     ],
 )
 def test_production_refuses_to_start_on_unsafe_values(override, reason):

@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Namespaces whose pages belong to a logged-in insured, except the public ones listed.
-PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "passkeys", "privacy"}
+PRIVATE_NAMESPACES = {"accounts", "pension", "taawidaty", "passkeys", "privacy", "insured_space"}
 PUBLIC = {
     "accounts:login",
     "accounts:password_recovery",
@@ -91,6 +91,11 @@ def _data_export(owner):
     export.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     export.save()
     return {"export_id": export.pk}
+def _attestation(owner):
+    from insured_space.models import AttestationKind
+    from insured_space.services import issue_attestation
+
+    return {"public_id": issue_attestation(person=owner, kind=AttestationKind.REGISTRATION).public_id}
 
 
 # How to build, for an owner, the URL arguments of each private object URL.
@@ -103,6 +108,8 @@ OBJECT_BUILDERS = {
     "passkeys:rename": lambda owner: {"pk": _passkey(owner).pk},
     "passkeys:revoke": lambda owner: {"pk": _passkey(owner).pk},
     "privacy:my_data_pdf_download": _data_export,
+    "insured_space:attestation": _attestation,
+    "insured_space:attestation_pdf": _attestation,
 }
 
 

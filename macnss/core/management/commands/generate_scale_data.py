@@ -3,6 +3,10 @@
     python manage.py generate_scale_data                      # 1,000,000 persons, 4,000,000 ASVI dues, 200,000 claims
     python manage.py generate_scale_data --persons 2000 --dues 8000 --claims 400   # small, for tests
 
+Every third person who is not an ASVI member is an employee with 24 monthly salary declarations
+(--declarations caps the total); the persons' `declared_days` stay the totals of their whole career,
+of which these months are the last two years.
+
 On PostgreSQL rows are streamed with COPY (psycopg 3); elsewhere they go through bulk_create.
 Generated persons have numbers from 700000000 up, so they never collide with the demo data, and the
 command refuses to run twice on the same database.
@@ -33,6 +37,8 @@ PERSON_TEMPLATE = {
 }
 DUE_TEMPLATE = {"year": 2022, "quarter": 1, "amount": Decimal("1451.10"), "reference": "X"}
 CLAIM_TEMPLATE = {"cessation_date": date(2023, 1, 1)}
+DECLARATION_TEMPLATE = {"employer_number": "1000000", "month": date(2024, 1, 1), "days": 26, "salary": Decimal("0")}
+DECLARED_MONTHS = [date(2024 + m // 12, m % 12 + 1, 1) for m in range(24)]
 BATCH = 20_000
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 LAST_NAMES = ["ALAOUI", "BENNANI", "TAZI", "IDRISSI", "BERRADA", "CHRAIBI", "FASSI", "OUAZZANI", "SQALLI", "ZIANI"]
@@ -78,9 +84,12 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=1_000_000)
         parser.add_argument("--dues", type=int, default=4_000_000, help="ASVI dues, 16 quarters per ASVI member")
         parser.add_argument("--claims", type=int, default=200_000)
+        parser.add_argument(
+            "--declarations", type=int, default=4_000_000, help="monthly salary declarations, 24 per employee"
+        )
         parser.add_argument("--account-every", type=int, default=10, help="one portal account every N persons")
 
-    def handle(self, *args, persons, dues, claims, account_every, **options):
+    def handle(self, *args, persons, dues, claims, declarations, account_every, **options):
         if InsuredPerson.objects.filter(immatriculation_number=str(FIRST_NUMBER)).exists():
             raise CommandError("Scale data is already there (number 700000000 exists).")
         started = time.monotonic()
@@ -98,6 +107,10 @@ class Command(BaseCommand):
             self._report("ASVI dues", count, started)
             count = copy_rows(self._claim_model(), CLAIM_TEMPLATE, self._claims(claims, persons, ids))
             self._report("TAAWIDATY claims", count, started)
+            count = copy_rows(
+                self._declaration_model(), DECLARATION_TEMPLATE, self._declarations(declarations, persons, dues, ids)
+            )
+            self._report("salary declarations", count, started)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -117,6 +130,12 @@ class Command(BaseCommand):
         from taawidaty.models import RefundClaim
 
         return RefundClaim
+
+    @staticmethod
+    def _declaration_model():
+        from insured_space.models import SalaryDeclaration
+
+        return SalaryDeclaration
 
     def _persons(self, total, dues):
         asvi_members = max(1, dues // 16)
@@ -172,3 +191,25 @@ class Command(BaseCommand):
                 "declared_days": n % 1300,
                 "submitted_at": now - timedelta(days=n % 365),
             }
+
+    def _declarations(self, total, persons, dues, ids):
+        """24 months for each employee (as _persons makes them), until `total` rows are written."""
+        first_employee = max(1, dues // 16)
+        first_employee += -first_employee % 3  # employees are the non-ASVI persons with i % 3 == 0
+        written = 0
+        for i in range(first_employee, persons, 3):
+            insured_id = ids[str(FIRST_NUMBER + i)]
+            employer = str(1_000_000 + i % 50_000)
+            salary = Decimal(3000 + i % 9000)
+            for n, month in enumerate(DECLARED_MONTHS):
+                if written >= total:
+                    return
+                yield {
+                    "insured_id": insured_id,
+                    "employer_number": employer,
+                    "month": month,
+                    "days": 26 if n % 5 else 20,
+                    "salary": salary,
+                    "mining": i % 50 == 0,
+                }
+                written += 1
