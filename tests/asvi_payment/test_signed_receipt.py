@@ -3,6 +3,7 @@
 from html import unescape
 
 import pytest
+from django.conf import settings
 
 from asvi_payment import authenticity, services
 from asvi_payment.models import PaymentOrder
@@ -23,7 +24,7 @@ def paid_order(order, django_capture_on_commit_callbacks):
 
 def test_the_receipts_qr_code_is_a_signed_verifier_url(paid_order, tmp_path):
     url = qr_text_of_pdf(services.receipt_pdf_bytes(paid_order), tmp_path)
-    assert url.startswith("http://127.0.0.1:8000/verifier/#v1.")
+    assert url.startswith(f"{settings.PUBLIC_BASE_URL}/verifier/#v1.")
     document = document_signing.check_token(url)
     assert document.reference == paid_order.receipt_number
     assert document.amount == paid_order.amount

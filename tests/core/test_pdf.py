@@ -124,7 +124,6 @@ def test_pages_expat_cannot_read_are_read_by_weasyprints_html5_parser(page):
 
 
 def test_data_with_markup_characters_is_read_by_expat_and_printed_as_typed():
-    from bench.sample_receipts import taawidaty_receipt
 
     receipt = asvi_receipt()
     # The ASVI receipt prints the member's initials only (audit H4): the order id carries the markup here.

@@ -91,6 +91,8 @@ def _data_export(owner):
     export.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     export.save()
     return {"export_id": export.pk}
+
+
 def _attestation(owner):
     from insured_space.models import AttestationKind
     from insured_space.services import issue_attestation

@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 import zxingcpp
+from django.conf import settings
 from PIL import Image
 
 from macnss.core import document_signing
@@ -27,7 +28,7 @@ def qr_text_of_pdf(pdf: bytes, tmp_path) -> str:
 def test_the_receipts_qr_code_is_a_signed_verifier_url(lists, eligible_person, tmp_path):
     claim = submitted_claim(eligible_person)
     url = qr_text_of_pdf(services.render_receipt(claim), tmp_path)
-    assert url.startswith("http://127.0.0.1:8000/verifier/#v1.")
+    assert url.startswith(f"{settings.PUBLIC_BASE_URL}/verifier/#v1.")
     claims = document_signing.verify(url)
     assert (claims.reference, claims.kind, claims.initials) == (
         claim.reference,
