@@ -1,6 +1,7 @@
 """State changes of the shared model: numbers, accounts, passwords, RIB and mandates."""
 
 import secrets
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -155,7 +156,10 @@ def end_other_sessions(user: User, keep_session_key: str | None) -> int:
     The sessions are deleted from the session store (database, and cache for cached_db), so the other
     devices are signed out at their next request.
     """
-    others = SignIn.objects.filter(user=user).exclude(session_key="")
+    # Older sessions are past their absolute lifetime: the middleware refuses them already.
+    others = SignIn.objects.filter(
+        user=user, created_at__gt=timezone.now() - settings.SESSION_ABSOLUTE_AGE - timedelta(minutes=5)
+    ).exclude(session_key="")
     if keep_session_key:
         others = others.exclude(session_key=keep_session_key)
     keys = list(others.values_list("session_key", flat=True))
@@ -260,3 +264,15 @@ def send_immatriculation_number(person: InsuredPerson) -> None:
             "Ma CNSS : votre numéro d'immatriculation est %(number)s. Gardez-le : il vous suit toute votre carrière."
         ) % {"number": person.immatriculation_number}
     queue_sms(to=person.phone, body=body, purpose="immatriculation_number", language=person.preferred_language)
+SIGN_IN_HISTORY = timedelta(days=90)
+
+
+def purge_old_sign_ins() -> int:
+    """«Mes connexions» shows the last sign-ins; rows older than 90 days are dropped, and the session keys
+    of sign-ins past the absolute lifetime are forgotten (those sessions cannot be used any more)."""
+    now = timezone.now()
+    SignIn.objects.filter(created_at__lt=now - settings.SESSION_ABSOLUTE_AGE).exclude(session_key="").update(
+        session_key="", ended_at=now
+    )
+    deleted, _detail = SignIn.objects.filter(created_at__lt=now - SIGN_IN_HISTORY).delete()
+    return deleted

@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-from . import login_guard
+from . import login_guard, services
 
 
 @shared_task
 def purge_login_failures() -> int:
+    services.purge_old_sign_ins()
     return login_guard.purge_old_failures()

@@ -143,3 +143,12 @@ def test_another_persons_data_never_shows(logged_in_client):
     other = InsuredPersonFactory(last_name="AUTRE")
     page = logged_in_client.get(reverse("accounts:dashboard")).content.decode()
     assert other.immatriculation_number not in page
+
+
+def test_new_captcha_image_keeps_the_identifier_typed(client, insured_user):
+    for _ in range(5):
+        _login(client, insured_user.username, "faux")
+    page = client.post(LOGIN, {"username": insured_user.username, "password": "x", "_refresh_captcha": "1"})
+    html = page.content.decode()
+    assert f'value="{insured_user.username}"' in html and 'name="captcha_1"' in html
+    assert "Il y a un problème" not in html

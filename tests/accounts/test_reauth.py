@@ -76,3 +76,13 @@ def test_a_code_to_the_phone_on_file_confirms(logged_in_client, insured_user, sm
 def test_anonymous_visitor_goes_to_login(client):
     response = client.get(REAUTH)
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_wrong_passwords_on_the_identity_page_count_as_failed_logins(logged_in_client, insured_user):
+    for _ in range(5):
+        logged_in_client.post(REAUTH, {"password": "faux", "next": "/compte/rib/"})
+    page = logged_in_client.get(REAUTH + "?next=/compte/rib/")
+    assert "captcha" in page.context_data["form"].fields
+    from accounts.models import LoginFailure
+
+    assert LoginFailure.objects.filter(subject=f"user:{insured_user.pk}").count() == 5

@@ -52,3 +52,26 @@ def test_a_session_ends_twelve_hours_after_sign_in_even_when_active(insured_user
     session.save()
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_purge_forgets_old_sign_ins_and_failures(insured_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import tasks
+    from accounts.models import LoginFailure
+
+    _signed_in_client(insured_user)
+    old = SignIn.objects.create(user=insured_user, session_key="x" * 32)
+    SignIn.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=13))
+    ancient = SignIn.objects.create(user=insured_user)
+    SignIn.objects.filter(pk=ancient.pk).update(created_at=timezone.now() - timedelta(days=91))
+    LoginFailure.objects.create(subject="user:1", created_at=timezone.now() - timedelta(days=2))
+    recent_failure = LoginFailure.objects.create(subject="user:1")
+    tasks.purge_login_failures()
+    old.refresh_from_db()
+    assert old.session_key == "" and old.ended_at is not None
+    assert not SignIn.objects.filter(pk=ancient.pk).exists()
+    assert SignIn.objects.filter(user=insured_user).count() == 2
+    assert list(LoginFailure.objects.all()) == [recent_failure]
