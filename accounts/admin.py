@@ -77,7 +77,7 @@ class InsuredPersonAdmin(admin.ModelAdmin):
         "first_name",
         "last_name_ar",
     )
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("first_rib_needs_check", "created_at", "updated_at")
     list_select_related = ("account",)
     autocomplete_fields = ("tns_subcategory",)
     inlines = [BankDetailsInline]
