@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("pension/", include("pension.urls")),
     path("taawidaty/", include("taawidaty.urls")),
     path("paiement/", include("asvi_payment.urls")),
+    path("compte/ayants-droit/", include("family.urls")),
     path("telephone-demo/", core_views.demo_phone, name="demo_phone"),
     path("boite-mail-demo/", core_views.demo_mailbox, name="demo_mailbox"),
     path("boite-mail-demo/<int:pk>/piece-jointe/", core_views.demo_mail_attachment, name="demo_mail_attachment"),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pension",
     "taawidaty",
     "asvi_payment",
+    "family",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "asvi-reconcile-payments": {"task": "asvi_payment.tasks.reconcile_payments", "schedule": 600.0},
+    # Family: an SMS a month before a child's age limit (idempotent: one per child per threshold).
+    "family-age-limit-reminders": {
+        "task": "family.tasks.send_age_limit_reminders",
+        "schedule": crontab(minute=0, hour=9),
+    },
 }
 
 LOGGING = {
