@@ -38,7 +38,7 @@ class MemberForm(PortalForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Indiquez le lien de parenté : conjoint(e) ou enfant.")},
     )
-    last_name = _latin_name(_("Nom"), _("Saisissez le nom, en lettres latines."))
+    last_name = _latin_name(_("Nom de famille"), _("Saisissez le nom de famille, en lettres latines."))
     first_name = _latin_name(_("Prénom"), _("Saisissez le prénom, en lettres latines."))
     last_name_ar = forms.CharField(label=_("Nom en arabe (facultatif)"), max_length=100, required=False)
     first_name_ar = forms.CharField(label=_("Prénom en arabe (facultatif)"), max_length=100, required=False)

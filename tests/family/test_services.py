@@ -45,9 +45,7 @@ def test_a_child_over_the_limit_without_proof_is_refused_before_anything_is_file
 def test_a_student_needs_his_school_certificate(parent):
     answers = child(age=23, studying=True)
     with pytest.raises(services.DeclarationRefused) as refused:
-        services.declare(
-            person=parent, answers=answers, uploads={rules.BIRTH_CERTIFICATE: accepted()}, language="fr"
-        )
+        services.declare(person=parent, answers=answers, uploads={rules.BIRTH_CERTIFICATE: accepted()}, language="fr")
     assert "Certificat de scolarité" in refused.value.reasons[0]
     member = declare(parent, answers)
     assert member.coverage_ends_on == rules.add_years(answers.birth_date, 26)
@@ -151,7 +149,7 @@ def test_transitions_are_explicit_logged_and_notified_in_the_declarations_langua
     bodies = list(OutboundSms.objects.filter(to=parent.phone).order_by("pk"))
     assert [sms.language for sms in bodies] == ["ar", "ar", "ar"]
     assert "تم قبول" in bodies[-1].body  # written in Arabic, the pages' language
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="submit"):
         services.change_status(member=member, transition="submit", by=agent)
 
 
@@ -206,9 +204,7 @@ def test_children_reaching_the_limit_are_flagged(parent):
 def test_a_child_born_today_is_declarable_and_a_birth_date_tomorrow_is_not(parent):
     assert services.check_declarable(person=parent, answers=child(birth_date=timezone.localdate())).allowed
     with pytest.raises(services.DeclarationRefused):
-        services.check_declarable(
-            person=parent, answers=child(birth_date=timezone.localdate() + timedelta(days=1))
-        )
+        services.check_declarable(person=parent, answers=child(birth_date=timezone.localdate() + timedelta(days=1)))
 
 
 def test_adult_child_disabled_without_limit(parent):

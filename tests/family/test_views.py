@@ -35,7 +35,7 @@ def test_declaring_a_child_in_two_steps(parent_client, parent):
     assert response.status_code == 302 and response["Location"] == reverse("family:documents")
     assert not FamilyMember.objects.exists()  # nothing filed before the documents
     page = parent_client.get(reverse("family:documents"))
-    assert "Extrait d\'acte de naissance" in unescape(page.text) and "Acte de mariage" not in page.text
+    assert "Extrait d'acte de naissance" in unescape(page.text) and "Acte de mariage" not in page.text
     response = parent_client.post(reverse("family:documents"), {rules.BIRTH_CERTIFICATE: upload("acte.pdf")})
     member = FamilyMember.objects.get()
     assert response.status_code == 302
@@ -123,9 +123,7 @@ def test_documents_are_downloaded_by_their_owner_only(parent_client, client):
     client.force_login(stranger)
     assert client.get(url).status_code == 404
     assert client.get(reverse("family:detail", kwargs={"public_id": member.public_id})).status_code == 404
-    assert (
-        client.get(reverse("family:school_certificate", kwargs={"public_id": member.public_id})).status_code == 404
-    )
+    assert client.get(reverse("family:school_certificate", kwargs={"public_id": member.public_id})).status_code == 404
 
 
 def test_an_agent_without_insured_record_gets_404(client):
