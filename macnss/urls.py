@@ -19,6 +19,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
+    path("services-en-ligne/", core_views.online_services, name="online_services"),
     path("compte/", include("accounts.urls")),
     path("tns/", include("tns_enrollment.urls")),
     path("pension/", include("pension.urls")),
