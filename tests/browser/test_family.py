@@ -146,3 +146,58 @@ def test_declare_a_child_the_agent_validates_and_the_sms_arrives(page, a11y, liv
     expected = "تم قبول تصريحكم" if arabic else "est validée"
     expect(page.get_by_text(re.compile(expected)).first).to_be_visible()
     expect(page.get_by_text(re.compile(member.reference)).first).to_be_visible()
+
+
+@pytest.mark.parametrize("arabic", [False, True], ids=["fr", "ar"])
+def test_the_calendar_fills_a_date_with_the_keyboard(page, a11y, arabic):
+    t = AR if arabic else FR
+    person = InsuredPersonFactory()
+    UserFactory(insured=person)
+    log_in(page, person, a11y, t, arabic=arabic)
+    page.get_by_role("link", name=t["add"]).click()
+    field = page.get_by_label(t["birth_date"])
+    field.fill("10/03/2015")
+    opener = page.get_by_role("button", name=re.compile("Calendrier" if not arabic else "التقويم"))
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    focused = page.locator(":focus")
+    expect(focused).to_have_attribute("data-date", "2015-03-10")  # opens on the typed date
+    a11y(page)
+    page.keyboard.press("ArrowRight")  # the next day on screen: the day after, or before right to left
+    page.keyboard.press("ArrowDown")  # a week later
+    page.keyboard.press("PageDown")  # a month later
+    expected = "16/04/2015" if arabic else "18/04/2015"
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(field).to_have_value(expected)
+    expect(opener).to_be_focused()  # focus returns to the button
+    # Western digits in the grid, and Escape closes without changing the date
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name=re.compile("2015")).first).to_have_text(re.compile(r"^[0-9]+$"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    expect(field).to_have_value(expected)
+
+
+def test_without_javascript_the_date_is_typed(browser, live_server, transactional_db):
+    person = InsuredPersonFactory()
+    UserFactory(insured=person)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto("/compte/connexion/")
+    page.get_by_label(FR["number"]).fill(person.immatriculation_number)
+    page.get_by_label(FR["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=FR["login"], exact=True).click()
+    page.goto("/compte/ayants-droit/ajouter/")
+    expect(page.get_by_role("button", name=re.compile("Calendrier"))).to_have_count(0)
+    page.get_by_role("group", name=FR["relationship"]).get_by_label(FR["child"], exact=True).check()
+    page.get_by_label(exactly(FR["last_name"])).fill("Amrani")
+    page.get_by_label(exactly(FR["first_name"])).fill("Sami")
+    page.get_by_label(FR["birth_date"]).fill(birth_date_for_age(4).strftime("%d/%m/%Y"))
+    page.get_by_role("group", name=FR["sex"]).get_by_label("Masculin").check()
+    page.get_by_role("button", name=FR["continue"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(FR["documents"])
+    context.close()
