@@ -206,3 +206,19 @@ class OtpPasswordResetForm(OtpForm):
             except ValidationError as exc:
                 self.add_error("new_password1", exc)
         return cleaned
+
+
+class PreferencesForm(PortalForm):
+    """«Mes préférences»: the language of the messages that are not about a request (those speak the
+    language of the pages on which the request was made)."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Langue des SMS et des e-mails"),
+        choices=StaticChoices([("fr", "Français"), ("ar", "العربية")]),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Pour les messages de la CNSS qui ne concernent pas une demande (mot de passe, RIB, rappels). "
+            "Les messages sur une demande sont écrits dans la langue dans laquelle vous l'avez faite."
+        ),
+        error_messages={"required": _("Choisissez la langue de vos messages.")},
+    )

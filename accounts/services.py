@@ -127,3 +127,12 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
             body = body % {"end": rib[-4:], "phone": settings.CUSTOMER_SERVICE_NUMBER}
         queue_sms(to=person.phone, body=body, purpose="rib_changed", language=person.preferred_language)
     return mandate
+
+
+def set_preferred_language(*, person: InsuredPerson, language: str) -> None:
+    """«Mes préférences» is the only place that changes a person's language: nothing sets it silently."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(language)
+    if person.preferred_language != language:
+        person.preferred_language = language
+        person.save(update_fields=["preferred_language", "updated_at"])

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView
 
 from macnss.core import portal
@@ -22,6 +23,7 @@ from .forms import (
     OtpForm,
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
+    PreferencesForm,
 )
 from .models import User
 
@@ -56,6 +58,20 @@ def dashboard(request):
             "bank_details": getattr(person, "bank_details", None),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """«Mes préférences»: the language of the messages that are not about a request."""
+    person = _insured_or_404(request)
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, initial={"preferred_language": person.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        services.set_preferred_language(person=person, language=form.cleaned_data["preferred_language"])
+        messages.success(request, _("Vos préférences sont enregistrées."))
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/preferences.html", {"form": form})
 
 
 @login_required

@@ -91,7 +91,8 @@ def documents(request):
             },
             status=400,
         )
-    form = DocumentsForm(request.POST or None, request.FILES or None, kinds=decision.documents)
+    posted = request.method == "POST"
+    form = DocumentsForm(request.POST if posted else None, request.FILES if posted else None, kinds=decision.documents)
     refusal = None
     if request.method == "POST" and form.is_valid():
         uploads = {kind: form.cleaned_data[kind] for kind in decision.documents}
@@ -139,7 +140,8 @@ def detail(request, public_id):
 def school_certificate(request, public_id):
     person = _person(request)
     member = selectors.member_for_owner(person, public_id)
-    form = SchoolCertificateForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = SchoolCertificateForm(request.POST if posted else None, request.FILES if posted else None)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:

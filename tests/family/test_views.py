@@ -134,3 +134,25 @@ def test_an_agent_without_insured_record_gets_404(client):
 def test_the_tile_is_on_the_private_home(parent_client):
     page = parent_client.get(reverse("accounts:dashboard"))
     assert reverse("family:members") in page.text and "Mes ayants droit" in page.text
+
+
+def test_posting_no_file_says_which_document_is_missing(parent_client):
+    parent_client.post(reverse("family:add"), member_data())
+    response = parent_client.post(reverse("family:documents"), {})
+    assert response.status_code == 200
+    assert "Joignez ce document" in unescape(response.text)
+    assert not FamilyMember.objects.exists()
+
+
+def test_school_certificate_for_a_validated_child(parent_client, parent):
+    from family import services
+
+    member = _declared(parent_client)
+    FamilyMember.objects.filter(pk=member.pk).update(status=MemberStatus.VALIDATED)
+    url = reverse("family:school_certificate", kwargs={"public_id": member.public_id})
+    assert "Joignez ce document" in unescape(parent_client.post(url, {}).text)
+    response = parent_client.post(url, {"certificate": upload("scolarite.pdf")})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.studying
+    assert member.coverage_ends_on == rules.add_years(member.birth_date, services.selectors.current_limits().student)
