@@ -10,8 +10,8 @@ from macnss.core.validators import normalize_identity_number, validate_identity_
 
 from . import rules
 from .models import DocumentKind, Relationship, Sex
-from .services import AcceptedUpload, MemberAnswers
-from .uploads import ScannerUnavailable, check_content, read_limited, scan
+from .services import MemberAnswers
+from .uploads import check_upload
 
 _LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ' \-]+$")
 _ARABIC_NAME = re.compile(r"^[\u0600-\u06FF' \-]+$")
@@ -130,12 +130,6 @@ class MemberForm(PortalForm):
         )
 
 
-def safe_display_name(name: str) -> str:
-    """Only for display: the name typed by the user never becomes a path."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    return re.sub(r"[^\w .()\-]", "_", base)[:120] or "document"
-
-
 def _file_field(label, help_text):
     return forms.FileField(
         label=label,
@@ -148,27 +142,6 @@ def _file_field(label, help_text):
             "missing": _("Le fichier n'a pas été reçu. Choisissez-le à nouveau."),
         },
     )
-
-
-def check_upload(uploaded) -> AcceptedUpload:
-    """The same checks as every upload of the portal: content type, active content, antivirus."""
-    checked = check_content(read_limited(uploaded))
-    try:
-        verdict = scan(checked.data)
-    except ScannerUnavailable as exc:
-        raise ValidationError(
-            _(
-                "L'analyse antivirus est momentanément indisponible : ce fichier n'a pas été enregistré. "
-                "Réessayez dans quelques minutes."
-            ),
-            code="antivirus_unavailable",
-        ) from exc
-    if not verdict.clean:
-        raise ValidationError(
-            _("Ce fichier contient un virus et a été refusé. Scannez le document à nouveau sur un appareil sain."),
-            code="infected",
-        )
-    return AcceptedUpload(checked=checked, verdict=verdict, original_name=safe_display_name(uploaded.name))
 
 
 class DocumentsForm(PortalForm):

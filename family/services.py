@@ -25,7 +25,7 @@ from .models import (
     Relationship,
     identity_key,
 )
-from .uploads import CheckedFile, Verdict
+from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +74,6 @@ class MemberAnswers:
     @classmethod
     def from_session(cls, data: dict) -> "MemberAnswers":
         return cls(**{**data, "birth_date": date.fromisoformat(data["birth_date"])})
-
-
-@dataclass(frozen=True)
-class AcceptedUpload:
-    checked: CheckedFile
-    verdict: Verdict
-    original_name: str
 
 
 def decide(answers: MemberAnswers, *, today: date | None = None, limits: rules.AgeLimits | None = None):
@@ -141,18 +134,18 @@ def new_reference(year: int) -> str:
     return f"AYD-{year}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def _save_document(member: FamilyMember, kind: str, upload: AcceptedUpload, files: list) -> MemberDocument:
+def _save_document(member: FamilyMember, kind: str, upload: CheckedFile, files: list) -> MemberDocument:
     """Store the checked scan under a random name (the user's file name never reaches the disk)."""
-    if not upload.verdict.clean:  # the form refuses these; never store an infected file
+    if not upload.verdict.clean:  # check_upload refuses these; never store an unscanned or infected file
         raise DeclarationRefused([_("Un fichier a été refusé par l'antivirus.")])
     document = MemberDocument(member=member, kind=kind)
-    name = f"{secrets.token_urlsafe(24)}.{upload.checked.extension}"
-    document.file.save(name, ContentFile(upload.checked.data), save=False)
+    name = f"{secrets.token_urlsafe(24)}.{upload.extension}"
+    document.file.save(name, ContentFile(upload.data), save=False)
     files.append((document.file.storage, document.file.name))
     document.original_name = upload.original_name[:120]
-    document.content_type = upload.checked.content_type
-    document.size = upload.checked.size
-    document.sha256 = upload.checked.sha256
+    document.content_type = upload.content_type
+    document.size = upload.size
+    document.sha256 = upload.sha256
     document.antivirus_verdict = AntivirusVerdict.CLEAN
     document.antivirus_backend = upload.verdict.backend
     document.save()
@@ -165,7 +158,7 @@ def _remove_files(files: list) -> None:
         storage.delete(name)
 
 
-def declare(*, person, answers: MemberAnswers, uploads: dict[str, AcceptedUpload], language: str, by=None):
+def declare(*, person, answers: MemberAnswers, uploads: dict[str, CheckedFile], language: str, by=None):
     """File the declaration with its documents, in one transaction: status «déposée», logged, SMS."""
     new_files: list = []
     try:
@@ -184,7 +177,7 @@ def _declare(*, person, answers, uploads, language, by, files: list) -> FamilyMe
             [_("Il manque la pièce « %(name)s ».") % {"name": DocumentKind(kind).label} for kind in missing]
         )
     certificate = uploads.get(rules.MARRIAGE_CERTIFICATE)
-    if certificate is not None and certificate.checked.sha256 in selectors.spouse_certificates_of(person):
+    if certificate is not None and certificate.sha256 in selectors.spouse_certificates_of(person):
         raise DeclarationRefused(
             [
                 _(
@@ -340,7 +333,7 @@ def send_age_limit_reminders(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def add_school_certificate(*, member: FamilyMember, upload: AcceptedUpload) -> MemberDocument:
+def add_school_certificate(*, member: FamilyMember, upload: CheckedFile) -> MemberDocument:
     """A validated child approaching (or past) the limit: the new school certificate moves his coverage
     to the student limit, while he stays unmarried; agents see the new document on the declaration."""
     member = FamilyMember.objects.select_for_update().get(pk=member.pk)

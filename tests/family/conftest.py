@@ -6,8 +6,8 @@ from PIL import Image
 
 from accounts.demo import birth_date_for_age
 from family import rules
-from family.services import AcceptedUpload, MemberAnswers
-from family.uploads import Verdict, check_content
+from family.services import MemberAnswers
+from family.uploads import CheckedFile, check_upload
 from tests.factories import InsuredPersonFactory, UserFactory
 
 
@@ -21,10 +21,9 @@ def upload(name="scan.pdf", data=None):
     return SimpleUploadedFile(name, data or pdf_bytes(), "application/pdf")
 
 
-def accepted(data=None, name="scan.pdf") -> AcceptedUpload:
-    return AcceptedUpload(
-        checked=check_content(data or pdf_bytes()), verdict=Verdict(clean=True, backend="fake"), original_name=name
-    )
+def accepted(data=None, name="scan.pdf") -> CheckedFile:
+    """A file through the portal's real checks (the fake antivirus in tests)."""
+    return check_upload(upload(name, data))
 
 
 def child(age=10, **fields) -> MemberAnswers:

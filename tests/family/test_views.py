@@ -156,3 +156,13 @@ def test_school_certificate_for_a_validated_child(parent_client, parent):
     member.refresh_from_db()
     assert member.studying
     assert member.coverage_ends_on == rules.add_years(member.birth_date, services.selectors.current_limits().student)
+
+
+def test_an_infected_file_is_refused_by_the_antivirus(parent_client):
+    from taawidaty.antivirus import EICAR
+
+    parent_client.post(reverse("family:add"), member_data())
+    infected = pdf_bytes().replace(b"%%EOF", EICAR + b"\n%%EOF")
+    response = parent_client.post(reverse("family:documents"), {rules.BIRTH_CERTIFICATE: upload("x.pdf", infected)})
+    assert "contient un virus" in unescape(response.text)
+    assert not MemberDocument.objects.exists()
