@@ -130,6 +130,10 @@ class FamilyMemberAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status=MemberStatus.NEW)
 
+    @admin.display(description=_("nom et prénom"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
     @admin.display(description=_("limite d'âge atteinte"), boolean=True)
     def limit_reached(self, obj):
         if obj.status != MemberStatus.VALIDATED or obj.coverage_ends_on is None:

@@ -64,7 +64,7 @@ def seed() -> list[DemoAccount]:
             "Ayants droit — déclarer un conjoint et un enfant",
             parent.immatriculation_number,
             DEMO_PASSWORD,
-            "l'agent « agent » valide dans /admin/",
+            "conjointe : CIN BK200201 ; l'agent « agent » valide dans /admin/",
         ),
         DemoAccount(
             "Ayants droit — enfant validé proche de 21 ans",
