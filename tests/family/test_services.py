@@ -215,3 +215,15 @@ def test_adult_child_disabled_without_limit(parent):
 
 def test_birth_date_for_age_helper_is_consistent():
     assert rules.age_on(birth_date_for_age(21), timezone.localdate()) == 21
+
+
+def test_the_reminders_run_daily_from_beat(settings, parent):
+    from celery import current_app
+
+    from family.tasks import send_age_limit_reminders
+
+    entry = settings.CELERY_BEAT_SCHEDULE["family-age-limit-reminders"]
+    assert entry["task"] == "family.tasks.send_age_limit_reminders"
+    assert entry["task"] in current_app.tasks
+    _validated_child(parent, days_to_21=3)
+    assert send_age_limit_reminders.delay().get() == 1  # eager in tests: the task runs the service
