@@ -166,3 +166,27 @@ def test_an_infected_file_is_refused_by_the_antivirus(parent_client):
     response = parent_client.post(reverse("family:documents"), {rules.BIRTH_CERTIFICATE: upload("x.pdf", infected)})
     assert "contient un virus" in unescape(response.text)
     assert not MemberDocument.objects.exists()
+
+
+def test_the_list_costs_the_same_with_one_or_many_members(parent_client, parent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from family import services
+
+    from .conftest import accepted, child
+
+    def declare(first_name):
+        answers = child(first_name=first_name, age=3)
+        services.declare(person=parent, answers=answers, uploads={"acte_naissance": accepted()}, language="fr")
+
+    declare("Un")
+    url = reverse("family:members")
+    parent_client.get(url)  # warm the cached account
+    with CaptureQueriesContext(connection) as one:
+        assert parent_client.get(url).status_code == 200
+    for name in ("Deux", "Trois", "Quatre"):
+        declare(name)
+    with CaptureQueriesContext(connection) as many:
+        assert parent_client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(one.captured_queries)
