@@ -50,6 +50,19 @@ class AgeLimitFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses agents work with («nouvelle» lasts only inside the filing transaction)."""
+
+    title = _("statut")
+    parameter_name = "statut"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in MemberStatus if s != MemberStatus.NEW]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class MemberDocumentInline(admin.TabularInline):
     model = MemberDocument
     extra = 0
@@ -90,7 +103,7 @@ class FamilyMemberAdmin(admin.ModelAdmin):
         "coverage_ends_on",
         "limit_reached",
     )
-    list_filter = ("status", "relationship", AgeLimitFilter)
+    list_filter = (StatusFilter, "relationship", AgeLimitFilter)
     search_fields = ("=reference", "=insured__immatriculation_number", "last_name", "first_name", "=cin")
     list_select_related = ("insured",)
     ordering = ("submitted_at",)  # oldest first: a work queue

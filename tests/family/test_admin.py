@@ -42,7 +42,7 @@ def test_the_queue_lists_declarations_oldest_first_with_filters(agent_client, pa
     assert page.status_code == 200
     text = page.content.decode()
     assert text.index(first.reference) < text.index(second.reference)
-    filtered = agent_client.get(reverse("admin:family_familymember_changelist") + "?status__exact=validee")
+    filtered = agent_client.get(reverse("admin:family_familymember_changelist") + "?statut=validee")
     assert first.reference not in filtered.content.decode()
 
 
