@@ -23,6 +23,7 @@ from .models import (
     MemberDocument,
     MemberStatus,
     Relationship,
+    Sex,
     identity_key,
 )
 from .uploads import CheckedFile
@@ -258,9 +259,15 @@ def status_message(member: FamilyMember) -> str:
         MemberStatus.IN_REVIEW: _(
             "Ma CNSS : votre déclaration d'ayant droit %(reference)s est en cours d'instruction."
         ),
+        # Written for his or her sex: «couvert» or «couverte» (and in Arabic).
         MemberStatus.VALIDATED: _(
-            "Ma CNSS : votre déclaration d'ayant droit %(reference)s est validée : %(name)s est couvert(e) "
-            "par votre assurance maladie."
+            "Ma CNSS : votre déclaration d'ayant droit %(reference)s est validée : %(name)s est couvert par "
+            "votre assurance maladie."
+        )
+        if member.sex == Sex.MALE
+        else _(
+            "Ma CNSS : votre déclaration d'ayant droit %(reference)s est validée : %(name)s est couverte par "
+            "votre assurance maladie."
         ),
         MemberStatus.REJECTED: _(
             "Ma CNSS : votre déclaration d'ayant droit %(reference)s est rejetée. Motif : %(reason)s. "
@@ -286,22 +293,25 @@ def notify_status(member: FamilyMember) -> None:
 def reminder_message(member: FamilyMember, limits: rules.AgeLimits) -> str:
     threshold = rules.age_on(member.birth_date, member.coverage_ends_on)
     values = {"name": member.first_name, "age": threshold, "date": member.coverage_ends_on.strftime("%d/%m/%Y")}
-    if threshold < limits.student:
-        return (
-            _(
-                "Ma CNSS : %(name)s aura %(age)d ans le %(date)s et ne sera plus couvert(e) par votre assurance "
-                "maladie. S'il (elle) poursuit des études, déposez son certificat de scolarité dans « Mes ayants "
-                "droit » avant cette date."
-            )
-            % values
+    male = member.sex == Sex.MALE
+    if threshold < limits.student and male:
+        text = _(
+            "Ma CNSS : %(name)s aura %(age)d ans le %(date)s et ne sera plus couvert par votre assurance "
+            "maladie. S'il poursuit des études, déposez son certificat de scolarité dans « Mes ayants droit » "
+            "avant cette date."
         )
-    return (
-        _(
+    elif threshold < limits.student:
+        text = _(
+            "Ma CNSS : %(name)s aura %(age)d ans le %(date)s et ne sera plus couverte par votre assurance "
+            "maladie. Si elle poursuit des études, déposez son certificat de scolarité dans « Mes ayants droit » "
+            "avant cette date."
+        )
+    else:
+        text = _(
             "Ma CNSS : %(name)s aura %(age)d ans le %(date)s : sa couverture par votre assurance maladie prend fin "
             "ce jour-là, sauf en cas de handicap (déposez alors un justificatif dans « Mes ayants droit »)."
         )
-        % values
-    )
+    return text % values
 
 
 def send_age_limit_reminders(*, today: date | None = None) -> int:

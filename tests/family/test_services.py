@@ -177,6 +177,7 @@ def test_one_reminder_per_child_per_threshold_a_month_before(parent):
     assert services.send_age_limit_reminders() == 0  # idempotent
     sms = OutboundSms.objects.get()
     assert sms.to == parent.phone and "certificat de scolarité" in sms.body and "21 ans" in sms.body
+    assert "ne sera plus couverte" in sms.body and "Si elle poursuit" in sms.body  # a daughter
     assert CoverageReminder.objects.get().member == near
     # 15 days later the other child enters the window: his own SMS, still one for the first
     assert services.send_age_limit_reminders(today=timezone.localdate() + timedelta(days=15)) == 1
