@@ -193,7 +193,7 @@ def ensure_account(person: InsuredPerson, password: str = DEMO_PASSWORD) -> User
 
 
 def seed_agents() -> list[DemoAccount]:
-    journey_apps = ["accounts", "tns_enrollment", "pension", "taawidaty", "asvi_payment", "core", "passkeys"]
+    journey_apps = ["accounts", "tns_enrollment", "pension", "taawidaty", "asvi_payment", "family", "core", "passkeys"]
     agents, _ = Group.objects.get_or_create(name="Agents")
     supervisors, _ = Group.objects.get_or_create(name="Superviseurs")
     perms = Permission.objects.filter(content_type__app_label__in=journey_apps)

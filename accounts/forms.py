@@ -380,3 +380,17 @@ class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
     def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
         # The validators' messages go next to the password the person typed, not its confirmation.
         super().validate_password_for_user(user, "new_password1")
+class PreferencesForm(PortalForm):
+    """«Mes préférences»: the language of the messages that are not about a request (those speak the
+    language of the pages on which the request was made)."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Langue des SMS et des e-mails"),
+        choices=StaticChoices([("fr", "Français"), ("ar", "العربية")]),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Pour les messages de la CNSS qui ne concernent pas une demande (mot de passe, RIB, rappels). "
+            "Les messages sur une demande sont écrits dans la langue dans laquelle vous l'avez faite."
+        ),
+        error_messages={"required": _("Choisissez la langue de vos messages.")},
+    )

@@ -276,3 +276,10 @@ def purge_old_sign_ins() -> int:
     )
     deleted, _detail = SignIn.objects.filter(created_at__lt=now - SIGN_IN_HISTORY).delete()
     return deleted
+def set_preferred_language(*, person: InsuredPerson, language: str) -> None:
+    """«Mes préférences» is the only place that changes a person's language: nothing sets it silently."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(language)
+    if person.preferred_language != language:
+        person.preferred_language = language
+        person.save(update_fields=["preferred_language", "updated_at"])

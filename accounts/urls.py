@@ -9,6 +9,7 @@ urlpatterns = [
     path("deconnexion/", views.logout_view, name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("demandes/", views.my_requests, name="my_requests"),
+    path("preferences/", views.preferences, name="preferences"),
     path("rib/", views.BankDetailsView.as_view(), name="bank_details"),
     path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe-oublie/", views.PasswordRecoveryStartView.as_view(), name="password_recovery"),

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView
 
 from macnss.core import portal
@@ -31,6 +32,7 @@ from .forms import (
     ReauthPasswordForm,
     SignupForm,
     clean_login_identifier,
+    PreferencesForm,
 )
 from .models import InsuredPerson, User
 
@@ -106,6 +108,20 @@ def dashboard(request):
             "bank_details": getattr(person, "bank_details", None),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """«Mes préférences»: the language of the messages that are not about a request."""
+    person = _insured_or_404(request)
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, initial={"preferred_language": person.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        services.set_preferred_language(person=person, language=form.cleaned_data["preferred_language"])
+        messages.success(request, _("Vos préférences sont enregistrées."))
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/preferences.html", {"form": form})
 
 
 @login_required

@@ -71,6 +71,8 @@ class PensionRequest(models.Model):
     legal_notice_accepted_at = models.DateTimeField(_("mentions légales acceptées le"))
     debit_start_date = models.DateField(_("début du prélèvement"))
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    # SMS about this request speak the language of the pages on which it was made.
+    language = models.CharField(_("langue de la demande"), max_length=5, default="fr")
 
     submitted_at = models.DateTimeField(_("déposée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import BankDetails, DirectDebitMandate, InsuredPerson
 from accounts.services import set_bank_details
 from macnss.core.services import apply_transition, queue_sms
+from macnss.core.translation import page_language
 from macnss.core.validators import normalize_digits, rib_key_is_valid
 
 from . import rules
@@ -61,6 +62,7 @@ def submit_pension_request(
     legal_notice_accepted: bool,
     ip_address: str | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> PensionRequest:
     """Record the person's only pension request; amounts and age come from the database, never from the form.
 
@@ -115,6 +117,7 @@ def submit_pension_request(
         "legal_notice_accepted_at": now,
         "debit_start_date": rules.debit_start_date(day),
         "ip_address": ip_address,
+        "language": language or page_language(),
     }
     for _attempt in range(5):
         try:
@@ -140,17 +143,17 @@ def submit_pension_request(
 
 
 def _notify(pension_request: PensionRequest, person: InsuredPerson, template: str, **extra) -> None:
-    """`template` is a gettext message id; it is translated here, in the person's language."""
+    """`template` is a gettext message id; it is translated here, in the language of the request."""
     if not person.phone:
         return
-    with translation.override(person.preferred_language):
+    with translation.override(pension_request.language):
         body = _(template) % {
             "reference": pension_request.reference,
             "amount": f"{pension_request.monthly_amount:.2f}",
             "start": f"{pension_request.debit_start_date:%d/%m/%Y}",
             **extra,
         }
-    queue_sms(to=person.phone, body=body, purpose="pension_request", language=person.preferred_language)
+    queue_sms(to=person.phone, body=body, purpose="pension_request", language=pension_request.language)
 
 
 def _locked(pension_request: PensionRequest) -> PensionRequest:

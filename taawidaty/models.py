@@ -147,6 +147,8 @@ class RefundClaim(models.Model):
     )
     amount = models.DecimalField(_("montant remboursé (DH)"), max_digits=12, decimal_places=2, null=True, blank=True)
     rejection_reason = models.TextField(_("motif du rejet"), blank=True)
+    # SMS about this claim speak the language of the pages on which it was filed.
+    language = models.CharField(_("langue de la demande"), max_length=5, default="fr")
     receipt = models.FileField(_("accusé de dépôt"), storage=private_storage, upload_to=_receipt_upload_to, blank=True)
     receipt_built_at = models.DateTimeField(_("accusé produit le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)

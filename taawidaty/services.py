@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.tasks_queue import enqueue_on_commit
 from macnss.core.uploads import CheckedFile
+from macnss.core.translation import page_language
 
 from . import eligibility, selectors
 from .models import (
@@ -124,7 +125,7 @@ def decide_physical_control(claim: RefundClaim) -> PhysicalControlRule | None:
 
 
 @transaction.atomic
-def submit_claim(*, claim: RefundClaim, by=None) -> RefundClaim:
+def submit_claim(*, claim: RefundClaim, by=None, language: str | None = None) -> RefundClaim:
     """«Valider»: final checks, a reference, the physical-control decision, the SMS and the receipt task."""
     claim = RefundClaim.objects.select_for_update().select_related("insured").get(pk=claim.pk)
     if not claim.is_draft:
@@ -146,6 +147,7 @@ def submit_claim(*, claim: RefundClaim, by=None) -> RefundClaim:
     else:  # pragma: no cover - 10 collisions in a row in 6.6 × 10^11
         raise RuntimeError("Could not allocate a claim reference")
     claim.reference = reference
+    claim.language = language or page_language()
     rule = decide_physical_control(claim)
     claim.physical_control = rule is not None
     claim.physical_control_rule = rule
@@ -209,7 +211,7 @@ def notify_status(claim: RefundClaim) -> None:
     person = claim.insured
     if not person.phone:
         return
-    language = person.preferred_language or "fr"
+    language = claim.language
     with translation.override(language):
         body = status_message(claim)
     queue_sms(to=person.phone, body=body, purpose=f"taawidaty_{claim.status}", language=language)

@@ -8,10 +8,8 @@ from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import unordered_list
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -51,8 +49,9 @@ class PortalFormHelper(FormHelper):
         return str(template_pack) == "macnss" and all(isinstance(name, str) for name in self.layout.fields)
 
     def render_form(self, form) -> str:
-        """`{% crispy form %}`: what crispy renders with the pack's whole_uni_form.html (non-field errors,
-        then the fields) for a form without its own <form> tag and with a plain layout, written here
+        """`{% crispy form %}`: what crispy renders with the pack's whole_uni_form.html (the fields; a
+        form-level error shows once, in the page's error summary) for a form without its own <form> tag
+        and with a plain layout, written here
         rather than through crispy's template node, a twelfth of the login page (docs/PERFORMANCE.md).
         Any other form goes through crispy. tests/core/test_form_rendering.py compares the two on every
         form of the portal."""
@@ -65,13 +64,7 @@ class PortalFormHelper(FormHelper):
 
             return render_crispy_form(form)
         fields = self.render_layout(form, None, template_pack="macnss")
-        errors = form.non_field_errors()
-        if errors:
-            errors = format_html(
-                '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>\n',
-                unordered_list(errors, autoescape=True),
-            )
-        return mark_safe(f"\n{errors or ''}{fields}\n\n")  # noqa: S308 (escaped above and by the pack)
+        return mark_safe(f"\n{fields}\n\n")  # noqa: S308 (escaped by the pack)
 
     def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
         if not self._plain(template_pack):

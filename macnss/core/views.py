@@ -13,6 +13,13 @@ def home(request):
     return render(request, "home.html")
 
 
+def online_services(request):
+    """«Services en ligne», the entry of cnss.ma (seed 003, steps 1–2)."""
+    from .online_services import online_services as services
+
+    return render(request, "core/online_services.html", {"services": services()})
+
+
 @never_cache
 def healthz(request):
     """Liveness: the process answers. It touches nothing else, so a database outage restarts no node."""

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "passkeys",
     "privacy",
     "insured_space",
+    "family",
 ]
 
 MIDDLEWARE = [
@@ -443,6 +444,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention-delete-expired-personal-data": {
         "task": "macnss.core.tasks.delete_expired_personal_data",
         "schedule": crontab(minute=17),
+    # Family: an SMS a month before a child's age limit (idempotent: one per child per threshold).
+    "family-age-limit-reminders": {
+        "task": "family.tasks.send_age_limit_reminders",
+        "schedule": crontab(minute=0, hour=9),
     },
 }
 

@@ -91,7 +91,8 @@ def test_the_helper_writes_every_form_as_crispys_template_node_does(language):
                 expected = without_captcha_keys(render(crispys))
                 assert without_captcha_keys(ours.helper.render_form(ours)) == expected, type(ours).__name__
                 if ours.is_bound:
-                    assert "alert-danger" in expected and "&lt;générale&gt; &amp; la suivante" in expected
+                    # a form-level error is the error summary's alone, never a bullet above the first field
+                    assert "&lt;générale&gt; &amp; la suivante" not in expected
                 compared += 1
     assert compared >= 40
 
@@ -154,3 +155,20 @@ def test_static_choices_are_shared_by_form_instances_and_still_validate():
     second.fields["operator"].choices = [("inwi", "inwi")]  # a form that needs other choices assigns them
     assert OperatorForm({"operator": "inwi"}).is_valid() is False
     assert list(first.fields["operator"].choices)[1] == ("iam", "Maroc Telecom")
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_form_level_error_shows_once_in_the_summary(rf, language):
+    """Issue 18 §5: not also as a bullet above the first field."""
+    from django.template.loader import render_to_string
+
+    from family.forms import MemberForm
+
+    with translation.override(language):
+        form = MemberForm({})
+        form.is_valid()
+        form.add_error(None, "Une erreur générale unique")
+        html = render_to_string("includes/form.html", {"form": form}, request=rf.get("/"))
+    assert html.count("Une erreur générale unique") == 1
+    summary = html[html.index('class="error-summary"') : html.index("</div>")]
+    assert "Une erreur générale unique" in summary

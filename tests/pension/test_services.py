@@ -44,9 +44,14 @@ def test_references_are_unique_and_not_sequential(make_tns, submit_kwargs):
     assert len(refs) == 5
 
 
-def test_confirmation_sms_in_the_person_language(make_tns, submit_kwargs):
-    person = make_tns(preferred_language="ar")
-    request = services.submit_pension_request(**submit_kwargs(person, now=NOW))
+def test_confirmation_sms_in_the_language_of_the_request(make_tns, submit_kwargs):
+    """Issue 18 §5: the language of the pages on which the request was made, not the preference."""
+    from django.utils import translation
+
+    person = make_tns(preferred_language="fr")
+    with translation.override("ar"):
+        request = services.submit_pension_request(**submit_kwargs(person, now=NOW))
+    assert request.language == "ar"
     sms = OutboundSms.objects.filter(to=person.phone, purpose="pension_request").get()
     assert sms.language == "ar"
     assert request.reference in sms.body

@@ -134,13 +134,29 @@ def test_min_declared_days_criterion(lists, eligible_person):
     assert submitted_claim(eligible_person).physical_control
 
 
-def test_status_sms_in_the_persons_language(lists):
-    person = InsuredPersonFactory(birth_date=years_ago(61), declared_days=10, preferred_language="ar")
-    claim = submitted_claim(person)
+def test_status_sms_in_the_language_of_the_pages_the_claim_was_filed_on(lists):
+    """Issue 18 §5: a message about a request speaks the language of the pages on which it was made."""
+    from django.utils import translation
+
+    person = InsuredPersonFactory(birth_date=years_ago(61), declared_days=10, preferred_language="fr")
+    with translation.override("ar"):
+        claim = submitted_claim(person)
+    assert claim.language == "ar"
     sms = OutboundSms.objects.get(to=person.phone)
     assert sms.language == "ar"
     assert claim.reference in sms.body
     assert "déposée" not in sms.body
+    # the agent's later decision, made from the French admin, still speaks Arabic
+    agent = UserFactory(insured=None, username="agent-ar", is_staff=True)
+    services.change_status(claim=claim, transition="start_review", by=agent)
+    assert OutboundSms.objects.filter(to=person.phone).latest("pk").language == "ar"
+
+
+def test_a_french_claim_is_told_in_french_whatever_the_preference(lists):
+    person = InsuredPersonFactory(birth_date=years_ago(61), declared_days=10, preferred_language="ar")
+    claim = submitted_claim(person)
+    assert claim.language == "fr"
+    assert "déposée" in OutboundSms.objects.get(to=person.phone).body
 
 
 def test_agent_transitions_are_logged_and_told(lists, eligible_person):
