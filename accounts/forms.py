@@ -380,6 +380,8 @@ class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
     def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
         # The validators' messages go next to the password the person typed, not its confirmation.
         super().validate_password_for_user(user, "new_password1")
+
+
 class PreferencesForm(PortalForm):
     """«Mes préférences»: the language of the messages that are not about a request (those speak the
     language of the pages on which the request was made)."""

@@ -264,6 +264,8 @@ def send_immatriculation_number(person: InsuredPerson) -> None:
             "Ma CNSS : votre numéro d'immatriculation est %(number)s. Gardez-le : il vous suit toute votre carrière."
         ) % {"number": person.immatriculation_number}
     queue_sms(to=person.phone, body=body, purpose="immatriculation_number", language=person.preferred_language)
+
+
 SIGN_IN_HISTORY = timedelta(days=90)
 
 
@@ -276,6 +278,8 @@ def purge_old_sign_ins() -> int:
     )
     deleted, _detail = SignIn.objects.filter(created_at__lt=now - SIGN_IN_HISTORY).delete()
     return deleted
+
+
 def set_preferred_language(*, person: InsuredPerson, language: str) -> None:
     """«Mes préférences» is the only place that changes a person's language: nothing sets it silently."""
     if language not in dict(settings.LANGUAGES):

@@ -29,10 +29,10 @@ from .forms import (
     OtpForm,
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
+    PreferencesForm,
     ReauthPasswordForm,
     SignupForm,
     clean_login_identifier,
-    PreferencesForm,
 )
 from .models import InsuredPerson, User
 

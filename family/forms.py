@@ -6,12 +6,12 @@ from django.utils import timezone
 
 from macnss.core.forms import PortalForm, StaticChoices, date_field
 from macnss.core.translation import gettext_lazy as _
+from macnss.core.uploads import check_upload
 from macnss.core.validators import normalize_identity_number, validate_identity_number
 
 from . import rules
 from .models import DocumentKind, Relationship, Sex
 from .services import MemberAnswers
-from .uploads import check_upload
 
 _LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ' \-]+$")
 _ARABIC_NAME = re.compile(r"^[\u0600-\u06FF' \-]+$")

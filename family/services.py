@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from macnss.core.services import apply_transition, queue_sms
+from macnss.core.uploads import CheckedFile
 
 from . import rules, selectors
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     Sex,
     identity_key,
 )
-from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.uploads import limit_uploads
 
 from . import selectors, services
 from .forms import DocumentsForm, MemberForm, SchoolCertificateForm
@@ -71,6 +72,7 @@ def add(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_uploads
 def documents(request):
     """Step 2: the documents the rules ask for this person; filing happens only when all are valid."""
     person = _person(request)
@@ -137,6 +139,7 @@ def detail(request, public_id):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_uploads
 def school_certificate(request, public_id):
     person = _person(request)
     member = selectors.member_for_owner(person, public_id)

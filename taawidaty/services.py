@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.tasks_queue import enqueue_on_commit
-from macnss.core.uploads import CheckedFile
 from macnss.core.translation import page_language
+from macnss.core.uploads import CheckedFile
 
 from . import eligibility, selectors
 from .models import (

@@ -424,9 +424,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Messages left queued while Redis or a provider was down.
     "requeue-stuck-outbox": {"task": "macnss.core.tasks.requeue_stuck_messages", "schedule": 60.0},
-    # Expired captchas (macnss.core.forms.PortalCaptchaField does not purge them on each submission).
     # Login failures older than a day (accounts.login_guard counts over an hour at most).
     "purge-login-failures": {"task": "accounts.tasks.purge_login_failures", "schedule": 3600.0},
+    # Expired captchas (macnss.core.forms.PortalCaptchaField does not purge them on each submission).
     "purge-expired-captchas": {"task": "macnss.core.tasks.purge_expired_captchas", "schedule": 600.0},
     # TAAWIDATY receipts whose PDF task never ran (broker down, worker killed).
     "taawidaty-requeue-missing-receipts": {"task": "taawidaty.tasks.requeue_missing_receipts", "schedule": 300.0},
@@ -444,6 +444,7 @@ CELERY_BEAT_SCHEDULE = {
     "retention-delete-expired-personal-data": {
         "task": "macnss.core.tasks.delete_expired_personal_data",
         "schedule": crontab(minute=17),
+    },
     # Family: an SMS a month before a child's age limit (idempotent: one per child per threshold).
     "family-age-limit-reminders": {
         "task": "family.tasks.send_age_limit_reminders",

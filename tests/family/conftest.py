@@ -7,7 +7,7 @@ from PIL import Image
 from accounts.demo import birth_date_for_age
 from family import rules
 from family.services import MemberAnswers
-from family.uploads import CheckedFile, check_upload
+from macnss.core.uploads import CheckedFile, check_upload
 from tests.factories import InsuredPersonFactory, UserFactory
 
 
