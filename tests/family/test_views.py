@@ -159,7 +159,7 @@ def test_school_certificate_for_a_validated_child(parent_client, parent):
 
 
 def test_an_infected_file_is_refused_by_the_antivirus(parent_client):
-    from taawidaty.antivirus import EICAR
+    from macnss.core.antivirus import EICAR
 
     parent_client.post(reverse("family:add"), member_data())
     infected = pdf_bytes().replace(b"%%EOF", EICAR + b"\n%%EOF")
