@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from macnss.core.services import apply_transition, queue_sms
+from macnss.core.storage import all_or_nothing
 from macnss.core.uploads import CheckedFile
 
 from . import rules, selectors
@@ -153,20 +154,11 @@ def _save_document(member: FamilyMember, kind: str, upload: CheckedFile, files: 
     return document
 
 
-def _remove_files(files: list) -> None:
-    """The transaction failed: the files written for it have no row any more."""
-    for storage, name in files:
-        storage.delete(name)
-
-
 def declare(*, person, answers: MemberAnswers, uploads: dict[str, CheckedFile], language: str, by=None):
     """File the declaration with its documents, in one transaction: status «déposée», logged, SMS."""
     new_files: list = []
-    try:
+    with all_or_nothing(new_files):  # a storage outage: StorageUnavailable, and nothing half-stored
         return _declare(person=person, answers=answers, uploads=uploads, language=language, by=by, files=new_files)
-    except Exception:
-        _remove_files(new_files)
-        raise
 
 
 @transaction.atomic
@@ -361,11 +353,8 @@ def add_school_certificate(*, member: FamilyMember, upload: CheckedFile) -> Memb
             ]
         )
     files: list = []
-    try:
+    with all_or_nothing(files):
         document = _save_document(member, DocumentKind.SCHOOL_CERTIFICATE, upload, files)
-    except Exception:
-        _remove_files(files)
-        raise
     member.studying = True
     member.coverage_ends_on = rules.coverage_end(
         birth_date=member.birth_date, limits=limits, studying=True, disabled=member.disabled

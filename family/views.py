@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.storage import StorageUnavailable
 from macnss.core.uploads import limit_uploads
 
 from . import selectors, services
@@ -104,6 +105,8 @@ def documents(request):
             )
         except services.DeclarationRefused as refused:
             refusal = refused.reasons
+        except StorageUnavailable as exc:
+            form.add_error(None, exc.message)
         else:
             del request.session[SESSION_KEY]
             request.session["family_declared"] = str(member.public_id)
@@ -151,6 +154,8 @@ def school_certificate(request, public_id):
             services.add_school_certificate(member=member, upload=form.cleaned_data["certificate"])
         except services.DeclarationRefused as refused:
             refusal = refused.reasons
+        except StorageUnavailable as exc:
+            form.add_error(None, exc.message)
         else:
             return redirect("family:detail", public_id=member.public_id)
     return render(request, "family/school_certificate.html", {"member": member, "form": form, "refusal": refusal})

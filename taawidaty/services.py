@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from macnss.core.services import apply_transition, queue_sms
+from macnss.core.storage import all_or_nothing
 from macnss.core.tasks_queue import enqueue_on_commit
 from macnss.core.translation import page_language
 from macnss.core.uploads import CheckedFile
@@ -85,9 +86,16 @@ def _delete_file_on_commit(storage, name: str) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-@transaction.atomic
 def attach_documents(*, claim: RefundClaim, uploads: dict[RequiredDocument, CheckedFile]) -> list[ClaimDocument]:
-    """Store each accepted scan under a random name and link it to the draft; a new file replaces the old one."""
+    """Store each accepted scan under a random name and link it to the draft; a new file replaces the old one.
+    All or nothing: raises macnss.core.storage.StorageUnavailable when the storage does not take a file."""
+    written: list = []
+    with all_or_nothing(written):
+        return _attach_documents(claim=claim, uploads=uploads, written=written)
+
+
+@transaction.atomic
+def _attach_documents(*, claim, uploads, written: list) -> list[ClaimDocument]:
     claim = RefundClaim.objects.select_for_update().get(pk=claim.pk)
     if not claim.is_draft:
         raise ClaimNotAllowed([_("Cette demande est déjà déposée : elle ne peut plus être modifiée.")])
@@ -100,17 +108,14 @@ def attach_documents(*, claim: RefundClaim, uploads: dict[RequiredDocument, Chec
         old_name = existing.file.name if existing else ""
         random_name = f"{secrets.token_urlsafe(24)}.{upload.extension}"
         document.file.save(random_name, ContentFile(upload.data), save=False)
+        written.append((document.file.storage, document.file.name))
         document.original_name = upload.original_name[:120]
         document.content_type = upload.content_type
         document.size = upload.size
         document.sha256 = upload.sha256
         document.antivirus_verdict = AntivirusVerdict.CLEAN
         document.antivirus_backend = upload.verdict.backend
-        try:
-            document.save()
-        except Exception:
-            document.file.storage.delete(document.file.name)
-            raise
+        document.save()
         if old_name and old_name != document.file.name:
             _delete_file_on_commit(document.file.storage, old_name)
         saved.append(document)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.storage import StorageUnavailable
 from macnss.core.uploads import limit_uploads
 from macnss.core.views import too_many_attempts
 
@@ -96,7 +97,10 @@ def documents(request, public_id):
         form.is_valid()
         accepted = form.accepted_uploads()
         if accepted:
-            services.attach_documents(claim=claim, uploads=accepted)
+            try:
+                services.attach_documents(claim=claim, uploads=accepted)
+            except StorageUnavailable as exc:
+                form.add_error(None, exc.message)
             uploaded = {doc.required_document_id: doc for doc in selectors.documents_of(claim)}
         if not form.errors:
             missing = [doc for doc in required if doc.pk not in uploaded]

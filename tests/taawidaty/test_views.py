@@ -282,3 +282,28 @@ def test_arabic_pages(eligible_client, lists):
     assert "نشاط منجمي" in html
     assert "Activité minière" not in html
     assert OutboundSms.objects.count() == 0
+
+
+def test_a_storage_outage_refuses_the_upload_and_keeps_nothing(eligible_client, lists, monkeypatch):
+    """Issue 20 §1: the storage does not take the third file; the first two are removed again, no row is
+    left, and the person reads why (the local disk here, the S3 bucket under make test-files)."""
+    from django.core.files.storage import storages
+
+    storage = storages["private"]
+    real_save, written = storage.save, []
+
+    def save_then_fail(name, content, max_length=None):
+        if len(written) == 2:
+            raise OSError("storage unreachable")
+        written.append(real_save(name, content, max_length=max_length))
+        return written[-1]
+
+    monkeypatch.setattr(storage, "save", save_then_fail)
+    eligible_client.post(reverse("taawidaty:create"), {"mining": "non", "cessation_date": "31/12/2024"})
+    claim = RefundClaim.objects.get()
+    files = {name: upload(f"doc{i}.pdf", tiny_pdf()) for i, name in enumerate(field_names(claim))}
+    response = eligible_client.post(reverse("taawidaty:documents", kwargs={"public_id": claim.public_id}), files)
+    assert response.status_code == 200
+    assert "Le stockage des documents est momentanément indisponible" in unescape(response.content.decode())
+    assert not ClaimDocument.objects.filter(claim=claim).exists()
+    assert len(written) == 2 and not any(storage.exists(name) for name in written)
