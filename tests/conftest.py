@@ -129,6 +129,8 @@ def assert_accessible(page) -> None:
     """axe-core on the current page: no serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that submits a form may still be navigating: check the page it lands on, once loaded.
+    page.wait_for_load_state("load")
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     details = "\n".join(

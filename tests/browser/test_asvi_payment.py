@@ -265,7 +265,7 @@ def test_a_logged_in_member_pays_from_his_private_space(page, a11y, transactiona
     page.get_by_role("link", name=words["login_link"]).first.click()
     page.get_by_label(words["number"]).fill(person.immatriculation_number)
     page.get_by_label(words["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=words["login"]).click()
+    page.get_by_role("button", name=words["login"], exact=True).click()
     page.get_by_role("link", name=words["tile"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["dues"])
     expect(page.get_by_role("link", name=words["my_space"])).to_be_visible()  # the breadcrumb

@@ -48,7 +48,7 @@ def log_in(page, person, *, arabic=False):
     page.get_by_role("link", name="الولوج إلى حساب Ma CNSS" if arabic else "ACCÉDER AU COMPTE MACNSS").first.click()
     page.get_by_label("رقم التسجيل" if arabic else "Numéro d'immatriculation").fill(person.immatriculation_number)
     page.get_by_label("كلمة المرور" if arabic else "Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="ولوج" if arabic else "ACCÉDER").click()
+    page.get_by_role("button", name="ولوج" if arabic else "ACCÉDER", exact=True).click()
 
 
 def open_new_request(page, a11y):
