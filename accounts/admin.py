@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.urls import reverse
 
+from backoffice import services as backoffice_services
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import format_rib, normalize_digits, normalize_identity_number, parse_moroccan_mobile
 
@@ -19,13 +22,24 @@ from .models import (
 
 
 class BankDetailsInline(admin.StackedInline):
+    """Read-only: a RIB changes through a proposal approved by a supervisor (mandate, SMS)."""
+
     model = BankDetails
     extra = 0
-    readonly_fields = ("updated_at",)
+    can_delete = False
+    readonly_fields = ("rib", "updated_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(admin.ModelAdmin):
+class InsuredPersonAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    insured_accessor = ""
+    reference_field = "immatriculation_number"
     list_display = (
         "immatriculation_number",
         "last_name",
@@ -44,7 +58,8 @@ class InsuredPersonAdmin(admin.ModelAdmin):
         "first_name",
         "last_name_ar",
     )
-    readonly_fields = ("created_at", "updated_at")
+    # Phone, e-mail and RIB change only through a proposal approved by another person (four-eyes).
+    readonly_fields = ("phone", "email", "created_at", "updated_at")
     list_select_related = ("account",)
     autocomplete_fields = ("tns_subcategory",)
     inlines = [BankDetailsInline]
@@ -53,6 +68,17 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("compte Ma CNSS"))
     def has_account(self, obj):
         return hasattr(obj, "account")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        links = []
+        if request.user.has_perm("backoffice.add_contactchangeproposal"):
+            url = reverse("admin:backoffice_contactchangeproposal_propose", args=[object_id])
+            links.append((url, _("Proposer un changement de téléphone, RIB ou e-mail")))
+        extra_context = {**(extra_context or {}), "bo_links": links}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         """One indexed lookup chosen by what the agent typed, so a search stays fast on millions of
@@ -74,15 +100,89 @@ class InsuredPersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "insured", "is_staff", "must_change_password", "last_login")
-    list_filter = ("is_staff", "is_active", "must_change_password", "groups")
-    search_fields = ("username", "insured__last_name", "insured__id_document_number", "insured__phone")
+class AccountAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
+    """Staff accounts and insured accounts (administrators only).
+
+    An insured account is never edited here and its password never set (nobody, administrators
+    included): it can only be disabled or sent an SMS pointing to «Mot de passe oublié». Nobody becomes
+    superuser here; nobody changes his own roles; nobody is deleted (leaving staff are disabled)."""
+
+    insured_accessor = "insured"
+    reference_field = "username"
+    list_display = ("username", "insured", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_active", "groups")
+    search_fields = ("username", "insured__last_name", "=insured__id_document_number", "=insured__phone")
     raw_id_fields = ("insured",)
-    readonly_fields = ("last_login", "date_joined", "temporary_password_expires_at")
-    fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Assuré"), {"fields": ("insured", "must_change_password", "temporary_password_expires_at")}),
+    actions = ["disable_accounts", "send_password_recovery_sms", "reset_totp"]
+    staff_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Rôle"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+    insured_fieldsets = (
+        (None, {"fields": ("username", "insured", "is_active")}),
+        (
+            _("Suivi"),
+            {"fields": ("must_change_password", "temporary_password_expires_at", "last_login", "date_joined")},
+        ),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return self.insured_fieldsets if obj.insured_id else self.staff_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.insured_id:
+            return [field for _name, options in self.insured_fieldsets for field in options["fields"]]
+        fields = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        if obj.pk == request.user.pk:
+            fields += ["is_active", "is_staff", "groups"]  # nobody widens or narrows his own roles
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, id)
+        if target is None or target.insured_id is not None:
+            raise PermissionDenied  # an insured person sets his password himself, online
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description=_("Désactiver les comptes sélectionnés"), permissions=["change"])
+    def disable_accounts(self, request, queryset):
+        count = backoffice_services.disable_accounts(users=list(queryset), by=request.user)
+        for user in queryset.filter(is_active=False):
+            self.log_change(request, user, "Compte désactivé")
+        self.message_user(request, _("%(count)d compte(s) désactivé(s).") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Envoyer le SMS « Mot de passe oublié » (assurés)"), permissions=["change"])
+    def send_password_recovery_sms(self, request, queryset):
+        sent = 0
+        for user in queryset.filter(insured__isnull=False).select_related("insured"):
+            if backoffice_services.send_password_recovery_sms(user=user):
+                self.log_change(request, user, "SMS « Mot de passe oublié » envoyé")
+                sent += 1
+        self.message_user(request, _("%(count)d SMS envoyé(s).") % {"count": sent}, messages.SUCCESS)
+
+    @admin.action(description=_("Réinitialiser l'application d'authentification (personnel)"), permissions=["change"])
+    def reset_totp(self, request, queryset):
+        done = 0
+        for user in queryset.filter(insured__isnull=True, is_staff=True):
+            removed = backoffice_services.reset_staff_totp(staff=user, by=request.user)
+            self.log_change(request, user, f"Appareils TOTP réinitialisés ({removed} supprimé(s))")
+            done += 1
+        self.message_user(
+            request,
+            _("%(count)d compte(s) : l'agent doit enregistrer une nouvelle application d'authentification.")
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 class SubCategoryInline(admin.TabularInline):
@@ -111,7 +211,8 @@ class SmigValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectDebitMandate)
-class DirectDebitMandateAdmin(admin.ModelAdmin):
+class DirectDebitMandateAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("mandat de prélèvement")
     list_display = ("insured", "rib_display", "consent_text_version", "consented_at", "ip_address", "revoked_at")
     list_filter = ("consent_text_version", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("=insured__immatriculation_number", "rib")

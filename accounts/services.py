@@ -127,3 +127,38 @@ def set_bank_details(*, person: InsuredPerson, rib: str, ip_address: str | None)
             body = body % {"end": rib[-4:], "phone": settings.CUSTOMER_SERVICE_NUMBER}
         queue_sms(to=person.phone, body=body, purpose="rib_changed", language=person.preferred_language)
     return mandate
+
+
+@transaction.atomic
+def change_phone(*, person: InsuredPerson, new_phone: str) -> None:
+    """Put a new phone on file and tell both numbers: the old one (the person may not be the one asking)
+    and the new one (it now receives the codes)."""
+    old_phone = person.phone
+    person.phone = new_phone
+    person.save(update_fields=["phone", "updated_at"])  # the signal drops the cached account
+    with translation.override(person.preferred_language):
+        to_old = _(
+            "Ma CNSS : le téléphone de votre compte a été remplacé par un numéro se terminant par %(end)s. "
+            "Si ce n'est pas vous, appelez le %(phone)s."
+        ) % {"end": new_phone[-2:], "phone": settings.CUSTOMER_SERVICE_NUMBER}
+        to_new = _(
+            "Ma CNSS : ce numéro est désormais le téléphone de votre compte CNSS. Si ce n'est pas vous, "
+            "appelez le %(phone)s."
+        ) % {"phone": settings.CUSTOMER_SERVICE_NUMBER}
+    if old_phone:
+        queue_sms(to=old_phone, body=to_old, purpose="phone_changed", language=person.preferred_language)
+    queue_sms(to=new_phone, body=to_new, purpose="phone_changed", language=person.preferred_language)
+
+
+@transaction.atomic
+def change_email(*, person: InsuredPerson, new_email: str) -> None:
+    """Put a new e-mail on file and tell the person on the phone on file."""
+    person.email = new_email
+    person.save(update_fields=["email", "updated_at"])  # the signal drops the cached account
+    User.objects.filter(insured=person).update(email=new_email)
+    if person.phone:
+        with translation.override(person.preferred_language):
+            body = _(
+                "Ma CNSS : l'adresse e-mail de votre compte a été modifiée. Si ce n'est pas vous, appelez le %(phone)s."
+            ) % {"phone": settings.CUSTOMER_SERVICE_NUMBER}
+        queue_sms(to=person.phone, body=body, purpose="email_changed", language=person.preferred_language)

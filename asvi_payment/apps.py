@@ -28,6 +28,22 @@ class AsviPaymentConfig(AppConfig):
         from .selectors import dues_changed
 
         register_request_provider(asvi_payment_requests, models=[PaymentOrder])
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        register_queue(
+            WorkQueue(
+                key="asvi-a-rapprocher",
+                journey=_("ASVI"),
+                label=_("Paiements ASVI à rapprocher"),
+                model="asvi_payment.PaymentOrder",
+                filters={"status": "pending"},
+                age_field="created_at",
+                groups=("Agents", "Superviseurs"),
+                service_days=1,
+                order=40,
+            )
+        )
         # A due or an order of a person changed: his cached dues page goes (selectors.dues_page).
         for model in (AsviDue, PaymentOrder):
             call_on_person_change(model, dues_changed, uid=f"asvi-dues-page-{model._meta.label}")

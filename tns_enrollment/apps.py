@@ -25,3 +25,18 @@ class TnsEnrollmentConfig(AppConfig):
         from .models import OnboardingAttempt
 
         register_request_provider(registration_requests, models=[OnboardingAttempt])
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        register_queue(
+            WorkQueue(
+                key="tns-liaison-a-immatriculer",
+                journey=_("TNS"),
+                label=_("Imports de listes de liaison : éligibles à immatriculer"),
+                model="tns_enrollment.LiaisonListEntry",
+                filters={"status": "a_immatriculer"},
+                age_field="created_at",
+                groups=("Agents", "Superviseurs"),
+                order=50,
+            )
+        )

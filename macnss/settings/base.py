@@ -28,6 +28,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First: its admin/base_site.html (the language switch) overrides the stock one.
+    "backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -253,6 +255,12 @@ OTP_LENGTH = 6
 OTP_VALIDITY = timedelta(minutes=10)
 OTP_MAX_ATTEMPTS = 5
 OTP_MAX_SENDS_PER_HOUR = 3
+
+# Back office: an agent opening more records than this in an hour appears in the supervisors' list of
+# unusual reading (backoffice.selectors.unusual_reading).
+BACKOFFICE_UNUSUAL_READS_PER_HOUR = env.int("BACKOFFICE_UNUSUAL_READS_PER_HOUR", default=60)
+# How long a reason given to open a record outside one's queues covers further openings of it.
+BACKOFFICE_REASON_VALIDITY = timedelta(minutes=30)
 
 # Customer service shown on pages, PDFs and SMS.
 CUSTOMER_SERVICE_NUMBER = "080 20 20 109"
