@@ -42,9 +42,9 @@ compile-messages:
 # Regenerate the catalogues: the project's (templates/, macnss/, accounts/) and each journey app's own.
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
-	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment
+	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=backoffice
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment; do \
+	for app in tns_enrollment pension taawidaty asvi_payment backoffice; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages

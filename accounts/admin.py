@@ -39,6 +39,7 @@ class BankDetailsInline(admin.StackedInline):
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     insured_accessor = ""
+    personal_data_kind = _("dossier d'assuré")
     reference_field = "immatriculation_number"
     list_display = (
         "immatriculation_number",
@@ -108,6 +109,7 @@ class AccountAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
     superuser here; nobody changes his own roles; nobody is deleted (leaving staff are disabled)."""
 
     insured_accessor = "insured"
+    personal_data_kind = _("compte Ma CNSS")
     reference_field = "username"
     list_display = ("username", "insured", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "groups")

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from macnss.core.translation import gettext_lazy as _
 from . import selectors, services
 from .audit import kind_label, remember_reason
 from .forms import AccessReasonForm
+from .models import AccessAction
 from .roles import ADMINISTRATORS, SUPERVISORS, group_names
 
 
@@ -134,6 +136,29 @@ def access_journal(request):
     person = account_selectors.insured_for_user(request.user)
     if person is None:
         raise Http404
-    records = selectors.journal_for(person)
-    rows = [{"record": r, "kind": kind_label(r.content_type)} for r in records]
-    return render(request, "backoffice/access_journal.html", {"rows": rows})
+    return render(request, "backoffice/access_journal.html", {"lines": journal_lines(person)})
+
+
+_SENTENCES = {
+    AccessAction.VIEW: _("%(date)s — un agent de la CNSS a consulté votre %(kind)s %(reference)s"),
+    AccessAction.CHANGE: _("%(date)s — un agent de la CNSS a modifié votre %(kind)s %(reference)s"),
+    AccessAction.DOWNLOAD: _("%(date)s — un agent de la CNSS a téléchargé un document de votre %(kind)s %(reference)s"),
+    AccessAction.EXPORT: _("%(date)s — un agent de la CNSS a exporté votre %(kind)s %(reference)s"),
+    AccessAction.ACTION: _("%(date)s — un agent de la CNSS a traité votre %(kind)s %(reference)s"),
+}
+
+
+def journal_lines(person) -> list[str]:
+    """The insured's journal in his language: when, what, never the agent's name."""
+    lines = []
+    for record in selectors.journal_for(person):
+        sentence = _SENTENCES.get(record.action, _SENTENCES[AccessAction.VIEW])
+        lines.append(
+            str(sentence)
+            % {
+                "date": timezone.localtime(record.at).strftime("%d/%m/%Y %H:%M"),
+                "kind": kind_label(record.content_type),
+                "reference": record.object_reference,
+            }
+        )
+    return lines
