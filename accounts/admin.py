@@ -62,7 +62,6 @@ class InsuredPersonAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     # Phone, e-mail and RIB change only through a proposal approved by another person (four-eyes).
     readonly_fields = ("phone", "email", "created_at", "updated_at")
     list_select_related = ("account",)
-    autocomplete_fields = ("tns_subcategory",)
     inlines = [BankDetailsInline]
     show_full_result_count = False
 
@@ -75,7 +74,7 @@ class InsuredPersonAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         links = []
-        if request.user.has_perm("backoffice.add_contactchangeproposal"):
+        if request.user.has_perm("backoffice.add_contactchangeproposal") and str(object_id).isdigit():
             url = reverse("admin:backoffice_contactchangeproposal_propose", args=[object_id])
             links.append((url, _("Proposer un changement de téléphone, RIB ou e-mail")))
         extra_context = {**(extra_context or {}), "bo_links": links}

@@ -31,6 +31,7 @@ class ContactChangeProposalAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     personal_data_kind = _("changement de coordonnées")
     change_form_template = "admin/backoffice/contactchangeproposal/change_form.html"
     list_display = ("proposed_at", "insured", "kind", "new_value_masked", "status", "proposed_by", "decided_by")
+    list_display_links = ("insured",)
     list_filter = ("status", "kind")
     search_fields = ("=insured__immatriculation_number",)
     list_select_related = ("insured", "proposed_by", "decided_by")
