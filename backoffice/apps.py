@@ -21,6 +21,24 @@ def _sync_roles(sender, app_config=None, using="default", **kwargs):
     sync_roles(Group, Permission, ContentType)
 
 
+def _register_change_history():
+    """django-auditlog records, field by field, who changed a person's record, account, RIB, mandate, a
+    staff member's roles, a proposal or a queue's service time (never a password hash)."""
+    from auditlog.registry import auditlog
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import BankDetails, DirectDebitMandate, InsuredPerson
+
+    from .models import ContactChangeProposal, QueueSetting
+
+    auditlog.register(InsuredPerson, exclude_fields=["updated_at"])
+    auditlog.register(BankDetails, mask_fields=["rib"], exclude_fields=["updated_at"])
+    auditlog.register(DirectDebitMandate, mask_fields=["rib"])
+    auditlog.register(get_user_model(), exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+    auditlog.register(ContactChangeProposal)
+    auditlog.register(QueueSetting)
+
+
 class BackofficeConfig(AppConfig):
     name = "backoffice"
     verbose_name = _("Back-office")
@@ -30,6 +48,7 @@ class BackofficeConfig(AppConfig):
 
         from .queues import WorkQueue, register_queue
 
+        _register_change_history()
         # Every app's permissions exist once the last app's post_migrate ran: the roles follow new models.
         post_migrate.connect(_sync_roles, dispatch_uid="backoffice-sync-roles")
         register_service(

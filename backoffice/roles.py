@@ -52,6 +52,7 @@ _SUPERVISOR_EXTRA = {
     "backoffice.view_accessrecord",
     "backoffice.view_queuesetting",
     "backoffice.change_queuesetting",
+    "auditlog.view_logentry",
 }
 _ADMINISTRATOR = {
     "auth.view_group",
@@ -62,6 +63,7 @@ _ADMINISTRATOR = {
     "accounts.change_user",
     "otp_totp.view_totpdevice",
     "backoffice.view_accessrecord",
+    "auditlog.view_logentry",
 }
 
 
@@ -71,7 +73,7 @@ def role_permissions(permission_model, content_type_model) -> dict[str, list]:
     by_key = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in permission_model.objects.select_related("content_type").filter(
-            content_type__app_label__in=(*JOURNEY_APPS, "backoffice", "auth", "otp_totp")
+            content_type__app_label__in=(*JOURNEY_APPS, "backoffice", "auth", "otp_totp", "auditlog")
         )
     }
 

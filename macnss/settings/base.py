@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "auditlog",
     "macnss.core",
     "accounts",
     "tns_enrollment",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
@@ -259,6 +261,10 @@ OTP_MAX_SENDS_PER_HOUR = 3
 # Back office: an agent opening more records than this in an hour appears in the supervisors' list of
 # unusual reading (backoffice.selectors.unusual_reading).
 BACKOFFICE_UNUSUAL_READS_PER_HOUR = env.int("BACKOFFICE_UNUSUAL_READS_PER_HOUR", default=60)
+# django-auditlog keeps the field-level history of what staff change. It stores no client address (its
+# middleware would trust X-Forwarded-For) and reads no correlation id from a request header.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_CID_HEADER = None
 # How long a reason given to open a record outside one's queues covers further openings of it.
 BACKOFFICE_REASON_VALIDITY = timedelta(minutes=30)
 

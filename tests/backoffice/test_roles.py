@@ -42,6 +42,7 @@ class _SuperRequest:
 
     META = {}
     path = "/admin/"
+    resolver_match = None
 
     def get_full_path(self):
         return self.path
@@ -101,6 +102,8 @@ def test_every_admin_url_answers_by_role(client, world, staff, username):
             assert perms, f"{username} reached {url} without any permission on {opts.label}"
         if username != "administrateur" and (opts.app_label in hidden_from_agents or model is User):
             assert response.status_code == 403, f"{username} got {response.status_code} on {url}"
+        if username == "agent" and opts.app_label == "auditlog":
+            assert response.status_code == 403, url
         if name.endswith("_delete"):
             assert response.status_code in (403, 302), f"{username} may delete through {url}"
         checked += 1
@@ -191,3 +194,26 @@ def test_staff_accounts_are_disabled_not_deleted_and_totp_reset_is_logged(client
     agent.refresh_from_db()
     assert not agent.is_active
     assert User.objects.filter(pk=agent.pk).exists()
+
+
+def test_changes_are_recorded_field_by_field_never_a_password(client, world, staff):
+    from auditlog.models import LogEntry
+
+    client.force_login(staff["agent"])
+    assert client.get("/admin/auditlog/logentry/").status_code == 403
+    client.force_login(staff["administrateur"])
+    agent = staff["agent"]
+    client.post(
+        f"/admin/accounts/user/{agent.pk}/change/",
+        {"username": "agent", "is_active": "on", "is_staff": "on", "groups": [Group.objects.get(name=SUPERVISORS).pk]},
+    )
+    client.post(
+        f"/admin/accounts/user/{agent.pk}/password/",
+        {"password1": "Nouveau-mot-2026-xyz", "password2": "Nouveau-mot-2026-xyz"},
+    )
+    entries = LogEntry.objects.get_for_object(agent)
+    assert entries.filter(actor=staff["administrateur"]).exists()
+    assert any("groups" in (e.changes_dict or {}) for e in entries)
+    assert not any("password" in (e.changes_dict or {}) for e in entries)
+    client.force_login(staff["superviseur"])
+    assert client.get("/admin/auditlog/logentry/").status_code == 200
