@@ -7,7 +7,13 @@ from django.urls import reverse
 from backoffice import services as backoffice_services
 from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
-from macnss.core.validators import format_rib, normalize_digits, normalize_identity_number, parse_moroccan_mobile
+from macnss.core.validators import (
+    format_rib,
+    mask_phone,
+    normalize_digits,
+    normalize_identity_number,
+    parse_moroccan_mobile,
+)
 
 from .models import (
     BankDetails,
@@ -240,10 +246,15 @@ class DirectDebitMandateAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 class OneTimeCodeAdmin(admin.ModelAdmin):
     """Codes are hashed: agents see when and how often, never the code."""
 
-    list_display = ("purpose", "phone", "created_at", "expires_at", "attempts", "consumed_at", "superseded_at")
+    list_display = ("purpose", "masked_phone", "created_at", "expires_at", "attempts", "consumed_at", "superseded_at")
     list_filter = ("purpose",)
     search_fields = ("phone",)
     exclude = ("code_hash", "salt")
+
+    @admin.display(description=_("téléphone"), ordering="phone")
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
     readonly_fields = (
         "purpose",
         "phone",

@@ -213,6 +213,18 @@ class PersonalDataAdminMixin:
                 columns.append(name)
         return [*columns, self.taken_by_column]
 
+    def action_checkbox(self, obj):
+        """Django labels each row's checkbox with str(obj), which may hold an identity number: the
+        record's reference instead."""
+        from django import forms
+        from django.contrib.admin import helpers
+        from django.utils.html import format_html
+        from django.utils.translation import gettext
+
+        label = format_html(gettext("Select this object for an action - {}"), self.reference_of(obj))
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
     @admin.display(description=_("pris par"))
     def taken_by_column(self, obj):
         return getattr(obj, "taken_by", None) or "—"

@@ -78,12 +78,33 @@ def test_downloads_exports_and_actions_write_one_row_per_record(as_staff, claim)
     assert AccessRecord.objects.filter(action=AccessAction.ACTION).count() == 1
 
 
+def LiaisonListEntryFactory(**fields):  # noqa: N802
+    from datetime import date
+
+    from accounts.models import ProfessionalCategory
+    from tns_enrollment.models import LiaisonListEntry
+
+    category = ProfessionalCategory.objects.create(code="test", name="Test")
+    return LiaisonListEntry.objects.create(
+        organism="Ordre",
+        category=category,
+        id_document_expiry=date(2031, 1, 1),
+        birth_date=date(1980, 1, 1),
+        last_name="LISTEE",
+        first_name="Amina",
+        **fields,
+    )
+
+
 def test_lists_mask_phones_and_identity_numbers(as_staff):
     person = InsuredPersonFactory(phone="+212661234567", id_document_number="BK778899", last_name="TAZI")
     page = as_staff("agent").get(reverse("admin:accounts_insuredperson_changelist"), {"q": "taz"}).content.decode()
     assert "TAZI" in page
     assert "+212661234567" not in page and "BK778899" not in page
     assert "67" in page and "B•••••99" in page
+    entry = LiaisonListEntryFactory(id_document_number="BK112233", phone="+212661112233")
+    page = as_staff("agent").get(reverse("admin:tns_enrollment_liaisonlistentry_changelist")).content.decode()
+    assert entry.last_name in page and "BK112233" not in page and "+212661112233" not in page
     assert not AccessRecord.objects.filter(insured=person).exists()
 
 
