@@ -48,6 +48,7 @@ def work_home(request):
         "show_models_link": request.user.is_superuser or bool(names & {SUPERVISORS, ADMINISTRATORS}),
         "show_unusual_link": request.user.has_perm("backoffice.view_accessrecord"),
         "is_administrator": ADMINISTRATORS in names,
+        "can_search_people": request.user.has_perm("accounts.view_insuredperson"),
     }
     return TemplateResponse(request, "admin/backoffice/work_home.html", context)
 

@@ -57,6 +57,9 @@ def test_agent_home_is_a_work_list_with_counts_age_and_late_items(as_staff, list
     assert "Toutes les données" in supervisor_page
     assert as_staff("superviseur").get("/admin/donnees/").status_code == 200
     assert as_staff("agent").get("/admin/donnees/").status_code == 403
+    admin_page = as_staff("administrateur").get("/admin/").content.decode()
+    assert "Aucune file de travail" in admin_page and "/admin/accounts/user/" in admin_page
+    assert "Rechercher un assuré" not in admin_page  # administrators manage staff, not insured persons
 
 
 def test_home_counts_in_a_constant_number_of_queries(as_staff, count_queries, lists):  # noqa: F811
