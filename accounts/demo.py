@@ -197,11 +197,10 @@ def ensure_account(person: InsuredPerson, password: str = DEMO_PASSWORD) -> User
 def seed_agents() -> list[DemoAccount]:
     """One staff member per role (backoffice.roles); none is superuser."""
     from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
 
     from backoffice.roles import ADMINISTRATORS, AGENTS, SUPERVISORS, sync_roles
 
-    sync_roles(Group, Permission, ContentType)  # the migration made them; a flushed test database has none
+    sync_roles(Group, Permission)  # the migration made them; a flushed test database has none
     created = []
     for username, role in (("agent", AGENTS), ("superviseur", SUPERVISORS), ("administrateur", ADMINISTRATORS)):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})

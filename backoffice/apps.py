@@ -9,7 +9,6 @@ def _sync_roles(sender, app_config=None, using="default", **kwargs):
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
 
     from .roles import sync_roles
 
@@ -18,7 +17,7 @@ def _sync_roles(sender, app_config=None, using="default", **kwargs):
         return
     for config in configs:
         create_permissions(config, verbosity=0, using=using)
-    sync_roles(Group, Permission, ContentType)
+    sync_roles(Group, Permission)
 
 
 def _register_change_history():

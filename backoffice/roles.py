@@ -67,7 +67,7 @@ _ADMINISTRATOR = {
 }
 
 
-def role_permissions(permission_model, content_type_model) -> dict[str, list]:
+def role_permissions(permission_model) -> dict[str, list]:
     """Permission rows of each role. Takes the models as arguments so the migration can pass its
     historical ones."""
     by_key = {
@@ -101,8 +101,8 @@ def role_permissions(permission_model, content_type_model) -> dict[str, list]:
     }
 
 
-def sync_roles(group_model, permission_model, content_type_model) -> None:
-    for name, permissions in role_permissions(permission_model, content_type_model).items():
+def sync_roles(group_model, permission_model) -> None:
+    for name, permissions in role_permissions(permission_model).items():
         group, _created = group_model.objects.get_or_create(name=name)
         group.permissions.set(permissions)
 

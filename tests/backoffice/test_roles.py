@@ -217,3 +217,12 @@ def test_changes_are_recorded_field_by_field_never_a_password(client, world, sta
     assert not any("password" in (e.changes_dict or {}) for e in entries)
     client.force_login(staff["superviseur"])
     assert client.get("/admin/auditlog/logentry/").status_code == 200
+
+
+def test_the_roles_exist_after_migrate_without_demo_data():
+    from backoffice.roles import ROLES
+
+    groups = Group.objects.filter(name__in=ROLES)
+    assert groups.count() == 3
+    assert Group.objects.get(name=AGENTS).permissions.filter(codename="view_refundclaim").exists()
+    assert not Group.objects.get(name=AGENTS).permissions.filter(codename="change_user").exists()
