@@ -98,14 +98,15 @@ def test_production_admin_requires_a_totp_device():
 
     from macnss.admin_site import configure_admin
 
-    original = admin.site.__class__
+    original = admin.site.__class__, admin.site.login_form, admin.site.login_template
     try:
         with override_settings(ADMIN_REQUIRE_OTP=True):
             configure_admin()
         assert isinstance(admin.site, OTPAdminSite)
         assert "otp_token" in admin.site.login_form.base_fields
     finally:
-        admin.site.__class__ = original
+        # All of it: a login form left asking for a TOTP code broke the next tests' admin logins.
+        admin.site.__class__, admin.site.login_form, admin.site.login_template = original
 
 
 @pytest.mark.parametrize("typed", ["0661000042", "+212 661 000042", "06 61 00 00 42"])
