@@ -44,9 +44,9 @@ compile-messages:
 messages: venv-dev
 	$(MANAGE) makemessages -l ar --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
 	  --ignore=tns_enrollment --ignore=pension --ignore=taawidaty --ignore=asvi_payment --ignore=passkeys --ignore=privacy \
-	  --ignore=insured_space --ignore=family
+	  --ignore=insured_space --ignore=family --ignore=backoffice
 	# An app without its own locale/ would silently write into the project catalogue: create it first.
-	for app in tns_enrollment pension taawidaty asvi_payment passkeys privacy insured_space family; do \
+	for app in tns_enrollment pension taawidaty asvi_payment passkeys privacy insured_space family backoffice; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete); done
 
 demo: venv system-deps compile-messages

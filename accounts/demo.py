@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from macnss.core.demo_support import DEMO_PASSWORD, DemoAccount
@@ -193,21 +193,21 @@ def ensure_account(person: InsuredPerson, password: str = DEMO_PASSWORD) -> User
 
 
 def seed_agents() -> list[DemoAccount]:
-    journey_apps = ["accounts", "tns_enrollment", "pension", "taawidaty", "asvi_payment", "family", "core", "passkeys"]
-    agents, _ = Group.objects.get_or_create(name="Agents")
-    supervisors, _ = Group.objects.get_or_create(name="Superviseurs")
-    perms = Permission.objects.filter(content_type__app_label__in=journey_apps)
-    supervisors.permissions.set(perms)
-    agents.permissions.set(perms.filter(codename__regex=r"^(view|change)_"))
+    """One staff member per role (backoffice.roles); none is superuser."""
+    from django.contrib.auth.models import Permission
+
+    from backoffice.roles import ADMINISTRATORS, AGENTS, SUPERVISORS, sync_roles
+
+    sync_roles(Group, Permission)  # the migration made them; a flushed test database has none
     created = []
-    for username, group in (("agent", agents), ("superviseur", supervisors)):
+    for username, role in (("agent", AGENTS), ("superviseur", SUPERVISORS), ("administrateur", ADMINISTRATORS)):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         user.is_staff = True
-        user.is_superuser = username == "superviseur"
+        user.is_superuser = False
         user.set_password(DEMO_PASSWORD)
         user.save()
-        user.groups.set([group])
-        created.append(DemoAccount(f"Agent ({group.name}) — /admin/", username, DEMO_PASSWORD))
+        user.groups.set([Group.objects.get(name=role)])
+        created.append(DemoAccount(f"Agent ({role}) — /admin/", username, DEMO_PASSWORD))
     return created
 
 

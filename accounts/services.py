@@ -287,3 +287,20 @@ def set_preferred_language(*, person: InsuredPerson, language: str) -> None:
     if person.preferred_language != language:
         person.preferred_language = language
         person.save(update_fields=["preferred_language", "updated_at"])
+
+
+@transaction.atomic
+def change_phone(*, person: InsuredPerson, new_phone: str) -> None:
+    """Put a new phone on file (an approved proposal). The old and the new phone are told by
+    `contact_details_changed` (accounts.signals), as for any change of the record."""
+    person.phone = new_phone
+    person.save(update_fields=["phone", "updated_at"])
+
+
+@transaction.atomic
+def change_email_on_file(*, person: InsuredPerson, new_email: str) -> None:
+    """Put a new e-mail on the record and the account (an approved proposal); the SMS to the phone on file
+    goes from `contact_details_changed`."""
+    person.email = new_email
+    person.save(update_fields=["email", "updated_at"])
+    User.objects.filter(insured=person).update(email=new_email)

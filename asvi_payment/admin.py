@@ -3,6 +3,7 @@ import csv
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.services import apply_transition
 from macnss.core.tasks_queue import enqueue_on_commit
 from macnss.core.translation import gettext_lazy as _
@@ -38,7 +39,9 @@ class AsviRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AsviDue)
-class AsviDueAdmin(admin.ModelAdmin):
+class AsviDueAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("échéance ASVI")
+    reference_field = "reference"
     list_display = ["insured", "year", "quarter", "amount", "reference", "status", "paid_at", "paid_by_order"]
     list_filter = ["status", "year", "quarter"]
     search_fields = ["insured__immatriculation_number", "insured__last_name", "reference"]
@@ -84,7 +87,9 @@ class CallbackInline(admin.TabularInline):
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(admin.ModelAdmin):
+class PaymentOrderAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("paiement ASVI")
+    reference_field = "oid"
     list_display = [
         "oid",
         "insured",

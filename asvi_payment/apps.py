@@ -33,6 +33,22 @@ class AsviPaymentConfig(AppConfig):
         from .authenticity import KIND_LABELS, REFERENCE_PATTERN, verified_document
 
         register_reference_lookup(REFERENCE_PATTERN, verified_document, kind_labels=KIND_LABELS)
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        register_queue(
+            WorkQueue(
+                key="asvi-a-rapprocher",
+                journey=_("ASVI"),
+                label=_("Paiements ASVI à rapprocher"),
+                model="asvi_payment.PaymentOrder",
+                filters={"status": "pending"},
+                age_field="created_at",
+                groups=("Agents", "Superviseurs"),
+                service_days=1,
+                order=40,
+            )
+        )
         # A due or an order of a person changed: his cached dues page goes (selectors.dues_page).
         for model in (AsviDue, PaymentOrder):
             call_on_person_change(model, dues_changed, uid=f"asvi-dues-page-{model._meta.label}")

@@ -37,6 +37,9 @@ urlpatterns += i18n_patterns(
     path("telephone-demo/", core_views.demo_phone, name="demo_phone"),
     path("boite-mail-demo/", core_views.demo_mailbox, name="demo_mailbox"),
     path("boite-mail-demo/<int:pk>/piece-jointe/", core_views.demo_mail_attachment, name="demo_mail_attachment"),
+    path("compte/consultations/", include("backoffice.urls")),
+    # The back office's own pages first: `/admin/` is the agent's work list, not a list of models.
+    path("admin/", include("backoffice.admin_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

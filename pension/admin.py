@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import RibVerification
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -83,7 +84,9 @@ class CategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(PensionRequest)
-class PensionRequestAdmin(admin.ModelAdmin):
+class PensionRequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("demande de pension facultative")
+    reference_field = "reference"
     list_display = (
         "reference",
         "insured_number",
@@ -132,7 +135,9 @@ class PensionRequestAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        return mandates_csv_response(selectors.active_mandates())
+        rows = selectors.active_mandates()
+        self.log_export(request, rows, what=_("export des mandats"))
+        return mandates_csv_response(rows)
 
     def _apply(self, request, queryset, service, done_message, **kwargs):
         done, refused = 0, 0

@@ -29,3 +29,30 @@ class PensionConfig(AppConfig):
         from .personal_data import register as register_personal_data
 
         register_personal_data()  # «Mes données» and retention (Law 09-08)
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        register_queue(
+            WorkQueue(
+                key="pension-recues",
+                journey=_("Pension facultative"),
+                label=_("demandes reçues à valider"),
+                model="pension.PensionRequest",
+                filters={"status": "recue"},
+                age_field="submitted_at",
+                groups=("Agents", "Superviseurs"),
+                order=30,
+            )
+        )
+        register_queue(
+            WorkQueue(
+                key="pension-validees",
+                journey=_("Pension facultative"),
+                label=_("demandes validées à activer"),
+                model="pension.PensionRequest",
+                filters={"status": "validee"},
+                age_field="submitted_at",
+                groups=("Agents", "Superviseurs"),
+                order=31,
+            )
+        )

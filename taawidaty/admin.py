@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django_fsm import TransitionNotAllowed
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.downloads import attachment_response
 from macnss.core.models import StatusChange
 from macnss.core.translation import gettext_lazy as _
@@ -84,7 +85,9 @@ class ClaimDocumentInline(admin.TabularInline):
 
 
 @admin.register(RefundClaim)
-class RefundClaimAdmin(admin.ModelAdmin):
+class RefundClaimAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("demande TAAWIDATY")
+    reference_field = "reference"
     list_display = (
         "reference",
         "insured",
@@ -199,7 +202,8 @@ class RefundClaimAdmin(admin.ModelAdmin):
     def document_view(self, request, claim_id, document_id):
         if not self.has_view_permission(request):
             raise Http404
-        doc = get_object_or_404(ClaimDocument, pk=document_id, claim_id=claim_id)
+        doc = get_object_or_404(ClaimDocument.objects.select_related("claim"), pk=document_id, claim_id=claim_id)
+        self.log_download(request, doc.claim, what=_("pièce justificative"))
         return attachment_response(doc.file, filename=doc.download_name, content_type=doc.content_type)
 
     def receipt_view(self, request, claim_id):
@@ -208,6 +212,7 @@ class RefundClaimAdmin(admin.ModelAdmin):
         claim = get_object_or_404(RefundClaim, pk=claim_id)
         if not claim.receipt_ready:
             raise Http404
+        self.log_download(request, claim, what=_("accusé de dépôt"))
         return attachment_response(
             claim.receipt, filename=f"accuse-depot-{claim.reference}.pdf", content_type="application/pdf"
         )

@@ -33,3 +33,39 @@ class TaawidatyConfig(AppConfig):
         from .authenticity import KIND_LABELS, REFERENCE_PATTERN, verified_document
 
         register_reference_lookup(REFERENCE_PATTERN, verified_document, kind_labels=KIND_LABELS)
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        for queue in (
+            WorkQueue(
+                key="taawidaty-deposees",
+                journey=_("TAAWIDATY"),
+                label=_("déposées à instruire"),
+                model="taawidaty.RefundClaim",
+                filters={"status": "deposee"},
+                age_field="submitted_at",
+                groups=("Agents", "Superviseurs"),
+                order=20,
+            ),
+            WorkQueue(
+                key="taawidaty-controle",
+                journey=_("TAAWIDATY"),
+                label=_("Contrôle physique à planifier"),
+                model="taawidaty.RefundClaim",
+                filters={"status": "en_instruction", "physical_control": True},
+                age_field="submitted_at",
+                groups=("Agents", "Superviseurs"),
+                order=21,
+            ),
+            WorkQueue(
+                key="taawidaty-a-decider",
+                journey=_("TAAWIDATY"),
+                label=_("en instruction, à décider"),
+                model="taawidaty.RefundClaim",
+                filters={"status__in": ["en_instruction", "controle_effectue"]},
+                age_field="submitted_at",
+                groups=("Agents", "Superviseurs"),
+                order=22,
+            ),
+        ):
+            register_queue(queue)

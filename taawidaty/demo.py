@@ -1,5 +1,9 @@
 """Demo accounts that walk every branch of TAAWIDATY (run by `manage.py seed_demo`)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from accounts.demo import birth_date_for_age, ensure_account, ensure_person
 from macnss.core.demo_support import DEMO_PASSWORD, DemoAccount
 
@@ -60,6 +64,7 @@ def seed() -> list[DemoAccount]:
     )
     for person in (employee, miner, too_young, too_many_days):
         ensure_account(person)
+    seed_work_queue()
     return [
         DemoAccount("TAAWIDATY — ex-salarié éligible (61 ans)", employee.immatriculation_number, DEMO_PASSWORD),
         DemoAccount(
@@ -76,3 +81,36 @@ def seed() -> list[DemoAccount]:
             "en arabe",
         ),
     ]
+
+
+def seed_work_queue() -> None:
+    """Filed claims for the agents' queues (back office): two to review, one physical control to plan."""
+    from .models import ClaimStatus, RefundClaim
+
+    now = timezone.now()
+    for number, last_name, status, control, age in (
+        ("600000111", "AMRANI", ClaimStatus.SUBMITTED, False, 9),
+        ("600000112", "CHERKAOUI", ClaimStatus.SUBMITTED, False, 2),
+        ("600000113", "FASSI", ClaimStatus.IN_REVIEW, True, 4),
+    ):
+        person = ensure_person(
+            number,
+            id_document_number=f"TA{number[-6:]}",
+            birth_date=birth_date_for_age(61),
+            last_name=last_name,
+            first_name="Demo",
+            phone=f"+212661{number[-6:]}",
+            declared_days=900,
+        )
+        ensure_account(person)
+        RefundClaim.objects.update_or_create(
+            insured=person,
+            reference=f"RCS-2026-DEMO{number[-4:]}",
+            defaults={
+                "status": status,
+                "cessation_date": (now - timedelta(days=400)).date(),
+                "declared_days": 900,
+                "physical_control": control,
+                "submitted_at": now - timedelta(days=age),
+            },
+        )

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile
 
@@ -82,7 +83,8 @@ class LiaisonListEntryForm(forms.ModelForm):
 
 
 @admin.register(LiaisonListEntry)
-class LiaisonListEntryAdmin(admin.ModelAdmin):
+class LiaisonListEntryAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("inscription sur une liste de liaison")
     form = LiaisonListEntryForm
     list_display = (
         "last_name",
@@ -200,6 +202,8 @@ class LiaisonListEntryAdmin(admin.ModelAdmin):
         return custom + super().get_urls()
 
     def sample_csv_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         response = HttpResponse(SAMPLE_CSV.read_bytes(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="liste-liaison-exemple.csv"'
         return response
@@ -318,7 +322,8 @@ class LiaisonImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(OnboardingAttempt)
-class OnboardingAttemptAdmin(admin.ModelAdmin):
+class OnboardingAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_data_kind = _("demande d'immatriculation TNS")
     """The agents' log of the public form, read-only."""
 
     list_display = (

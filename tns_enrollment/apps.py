@@ -28,3 +28,18 @@ class TnsEnrollmentConfig(AppConfig):
         from .personal_data import register as register_personal_data
 
         register_personal_data()  # «Mes données» and retention (Law 09-08)
+
+        from backoffice.queues import WorkQueue, register_queue
+
+        register_queue(
+            WorkQueue(
+                key="tns-liaison-a-immatriculer",
+                journey=_("TNS"),
+                label=_("Imports de listes de liaison : éligibles à immatriculer"),
+                model="tns_enrollment.LiaisonListEntry",
+                filters={"status": "a_immatriculer"},
+                age_field="created_at",
+                groups=("Agents", "Superviseurs"),
+                order=50,
+            )
+        )

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from macnss.core.translation import gettext_lazy as _
+from macnss.core.validators import mask_phone
 
 from . import services
 from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange
@@ -27,7 +28,8 @@ class OutboxAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundSms)
 class OutboundSmsAdmin(OutboxAdmin):
-    list_display = ("created_at", "to", "purpose", "status", "attempts", "backend", "last_error")
+    # Lists show the phone masked (a list is not a consultation); the message's page shows it whole.
+    list_display = ("created_at", "masked_to", "purpose", "status", "attempts", "backend", "last_error")
     search_fields = ("to", "provider_message_id")
     # The stored body is never shown: a sensitive one is encrypted, then wiped (M3).
     exclude = ["body"]
@@ -38,6 +40,10 @@ class OutboundSmsAdmin(OutboxAdmin):
         if obj.sensitive:
             return _("Contenu sensible : illisible ici (chiffré, puis effacé après l'envoi).")
         return obj.body
+
+    @admin.display(description=_("destinataire"), ordering="to")
+    def masked_to(self, obj):
+        return mask_phone(obj.to)
 
 
 @admin.register(OutboundEmail)

@@ -53,7 +53,9 @@ class OutboundSms(OutboxMessage):
         indexes = [models.Index(fields=["status", "updated_at"])]
 
     def __str__(self):
-        return f"SMS {self.pk} → {self.to} ({self.get_status_display()})"
+        from .validators import mask_phone
+
+        return f"SMS {self.pk} → {mask_phone(self.to)} ({self.get_status_display()})"
 
 
 class OutboundEmail(OutboxMessage):

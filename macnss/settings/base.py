@@ -30,6 +30,8 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip
 DJANGO_ENV = env("DJANGO_ENV", default="development")
 
 INSTALLED_APPS = [
+    # First: its admin/base_site.html (the language switch) overrides the stock one.
+    "backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "auditlog",
     "macnss.core",
     "accounts",
     "tns_enrollment",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
 ]
@@ -340,6 +344,16 @@ OTP_MAX_ATTEMPTS = 5
 OTP_MAX_SENDS_PER_HOUR = 3
 # Wrong codes per person (or decoy chain) over 24 hours, whatever the number of codes sent (L2).
 OTP_MAX_FAILURES_PER_DAY = 10
+
+# Back office: an agent opening more records than this in an hour appears in the supervisors' list of
+# unusual reading (backoffice.selectors.unusual_reading).
+BACKOFFICE_UNUSUAL_READS_PER_HOUR = env.int("BACKOFFICE_UNUSUAL_READS_PER_HOUR", default=60)
+# django-auditlog keeps the field-level history of what staff change. It stores no client address (its
+# middleware would trust X-Forwarded-For) and reads no correlation id from a request header.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_CID_HEADER = None
+# How long a reason given to open a record outside one's queues covers further openings of it.
+BACKOFFICE_REASON_VALIDITY = timedelta(minutes=30)
 
 # Customer service shown on pages, PDFs and SMS.
 CUSTOMER_SERVICE_NUMBER = "080 20 20 109"
