@@ -48,6 +48,10 @@ class BackofficeConfig(AppConfig):
         from .queues import WorkQueue, register_queue
 
         _register_change_history()
+
+        from .personal_data import register as register_personal_data
+
+        register_personal_data()  # «Mes données» and the journal's retention (Law 09-08)
         # Every app's permissions exist once the last app's post_migrate ran: the roles follow new models.
         post_migrate.connect(_sync_roles, dispatch_uid="backoffice-sync-roles")
         register_service(

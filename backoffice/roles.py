@@ -13,7 +13,17 @@ SUPERVISORS = "Superviseurs"
 ADMINISTRATORS = "Administrateurs"
 ROLES = (AGENTS, SUPERVISORS, ADMINISTRATORS)
 
-JOURNEY_APPS = ("accounts", "tns_enrollment", "pension", "taawidaty", "asvi_payment", "core")
+JOURNEY_APPS = (
+    "accounts",
+    "tns_enrollment",
+    "pension",
+    "taawidaty",
+    "asvi_payment",
+    "family",
+    "insured_space",
+    "passkeys",
+    "core",
+)
 
 # Records agents may view: every model of the journeys except the accounts (users) themselves.
 _AGENT_HIDDEN = {"accounts.user"}
@@ -24,6 +34,8 @@ _AGENT_CHANGE = {
     "pension.pensionrequest",
     "tns_enrollment.liaisonlistentry",
     "asvi_payment.paymentorder",
+    "accounts.bankdetails",  # «Confirmer le RIB» of the queue «RIB à vérifier»
+    "family.familymember",
     "core.outboundsms",
     "core.outboundemail",
 }
@@ -42,10 +54,13 @@ _REFERENCE_DATA = {
     "taawidaty.physicalcontrolrule",
     "asvi_payment.asvirate",
     "tns_enrollment.proximitypoint",
+    "family.coveragerule",
 }
 _SUPERVISOR_EXTRA = {
     "tns_enrollment.add_liaisonlistentry",  # CSV imports
     "tns_enrollment.view_liaisonimport",
+    "insured_space.add_declarationimport",  # CSV imports of monthly declarations
+    "passkeys.delete_passkey",  # «Révoquer» a passkey reported lost at an agency
     "backoffice.decide_contactchangeproposal",
     "backoffice.change_assignment",
     "backoffice.delete_assignment",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django_fsm import TransitionNotAllowed
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.downloads import attachment_response
 from macnss.core.models import StatusChange
 from macnss.core.translation import gettext_lazy as _
@@ -91,7 +92,10 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(FamilyMember)
-class FamilyMemberAdmin(admin.ModelAdmin):
+class FamilyMemberAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    insured_accessor = "insured"
+    personal_data_kind = _("déclaration d'ayant droit")
+    reference_field = "reference"
     list_display = (
         "reference",
         "insured",

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 
 from . import imports
@@ -56,7 +57,10 @@ class RegimePeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(SalaryDeclaration)
-class SalaryDeclarationAdmin(admin.ModelAdmin):
+class SalaryDeclarationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    insured_accessor = "insured"
+    personal_data_kind = _("déclaration de salaire")
+
     """Read-only rows: declarations arrive by import, which keeps the persons' totals right."""
 
     list_display = ("insured", "employer_number", "month", "days", "salary", "mining", "import_batch")
@@ -191,7 +195,11 @@ class DeclarationImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attestation)
-class AttestationAdmin(admin.ModelAdmin):
+class AttestationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    insured_accessor = "insured"
+    personal_data_kind = _("attestation")
+    reference_field = "reference"
+
     list_display = ("reference", "kind", "insured", "issued_on", "amount", "pdf_built_at")
     list_filter = ("kind", "issued_on")
     search_fields = ("=reference", "=insured__immatriculation_number")

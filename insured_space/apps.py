@@ -12,7 +12,10 @@ class InsuredSpaceConfig(AppConfig):
         from macnss.core.portal import PortalService, register_service
 
         from .models import AttestationKind
+        from .personal_data import register as register_personal_data
         from .services import REFERENCE_PATTERN, verified_document
+
+        register_personal_data()  # «Mes données» (Law 09-08)
 
         register_service(
             PortalService(

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 
 from . import services
@@ -7,7 +8,10 @@ from .models import Passkey, PasskeyUserHandle
 
 
 @admin.register(Passkey)
-class PasskeyAdmin(admin.ModelAdmin):
+class PasskeyAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    insured_accessor = "user__insured"
+    personal_data_kind = _("clé d'accès")
+
     """Agents see a person's passkeys and can revoke one (a lost phone reported at the agency); they
     cannot add or change one: only the person, from his private space, adds a passkey."""
 
