@@ -102,6 +102,8 @@ class SalaryDeclarationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         ]
 
     def sample_csv_view(self, request):
+        if not self.may_import(request):
+            raise PermissionDenied
         response = HttpResponse(SAMPLE_CSV.encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="declarations-exemple.csv"'
         return response

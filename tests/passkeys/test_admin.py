@@ -35,6 +35,10 @@ def test_an_agent_sees_the_passkeys_but_cannot_add_change_or_revoke(passkey):
     agent = _staff("agent")
     page = agent.get("/admin/passkeys/passkey/", {"q": passkey.user.username}).content.decode()
     assert html.unescape(page).count(passkey.name) >= 1 and "revoke" not in page
+    # A passkey is personal data outside the agent's queues: he gives a reason first (the access journal).
+    asked = agent.get(f"/admin/passkeys/passkey/{passkey.pk}/change/")
+    assert asked.status_code == 302 and asked["Location"].startswith("/admin/motif/")
+    agent.post(asked["Location"], {"reason": "autre", "details": "téléphone perdu signalé en agence"})
     assert agent.get(f"/admin/passkeys/passkey/{passkey.pk}/change/").status_code == 200
     assert agent.get("/admin/passkeys/passkey/add/").status_code == 403
     assert agent.get(f"/admin/passkeys/passkey/{passkey.pk}/delete/").status_code == 403
