@@ -10,7 +10,7 @@ PY=.venv/bin/python
 status=0
 summary=()
 start_all=$(date +%s)
-for script in redis_outage worker_kill postgres_restart sms_provider_errors; do
+for script in redis_outage worker_kill postgres_restart sms_provider_errors storage_outage; do
   echo "=== $script ==="
   start=$(date +%s)
   if [ "$script" = redis_outage ]; then
