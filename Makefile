@@ -93,7 +93,7 @@ test-postgres: venv-dev
 
 # The suites that store files, once, against a real S3 server (SeaweedFS on loopback).
 FILE_SUITES ?= tests/core/test_storage.py tests/core/test_downloads.py tests/core/test_outbox.py tests/core/test_health.py \
-  tests/taawidaty tests/asvi_payment
+  tests/taawidaty tests/asvi_payment tests/family tests/insured_space tests/privacy
 test-files: venv-dev
 	scripts/services/seaweedfs.sh start
 	env $$(scripts/services/seaweedfs.sh env) scripts/pytest.sh -m "not browser" -p no:xdist $(FILE_SUITES)
