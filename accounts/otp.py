@@ -82,7 +82,6 @@ def _hold_send_gate(key: str) -> None:
     OtpSendGate.objects.filter(key=key[:80]).update(touched_at=timezone.now())
 
 
-@transaction.atomic
 def identity_key(identifier: str) -> str:
     """A keyed hash of what the person typed (CNSS number, document number), never stored in clear."""
     normalized = "".join(ch for ch in (identifier or "").upper() if ch.isalnum())
@@ -144,6 +143,7 @@ def send_notice_to_phone_on_file(*, purpose: str, identity: str, phone: str, bod
     return row
 
 
+@transaction.atomic
 def issue_code(
     *, purpose: str, phone: str, language: str = "fr", subject: str = "", message=default_message, identity: str = ""
 ) -> OneTimeCode:
