@@ -114,10 +114,15 @@ def agent_validates(browser, base_url, member):
     admin.locator("#id_username").fill("agent")
     admin.locator("#id_password").fill(DEMO_PASSWORD)
     admin.locator("input[type=submit]").click()
-    admin.get_by_role("rowheader", name="Ayants droit", exact=True).get_by_role("link").first.click()
-    row = admin.locator("tr", has_text=member.reference)
-    expect(row).to_be_visible()
-    for action in ("action_start_review", "action_validate"):
+    # The agent's admin home is his work list: he takes the declaration from its queue, oldest first,
+    # starts the review, then decides it from the next queue.
+    for queue, action in (
+        ("Ayants droit — déclarations déposées à instruire", "action_start_review"),
+        ("Ayants droit — déclarations en instruction, à décider", "action_validate"),
+    ):
+        admin.goto("/admin/")
+        admin.get_by_role("link", name=queue).click()
+        expect(admin.locator("tr", has_text=member.reference)).to_be_visible()
         admin.locator("tr", has_text=member.reference).locator("input[name=_selected_action]").check()
         admin.locator("select[name=action]").select_option(action)
         admin.get_by_role("button", name="Envoyer").click()
