@@ -39,6 +39,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if connection.alias in direct:
                 connection.close()
                 connection.settings_dict["PORT"] = direct[connection.alias]  # dropped directly on PostgreSQL
+                # PgBouncer keeps its server connections to the test database in its pool: end them, so that
+                # the next run (another suite, or --create-db) can drop and create it again.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [connection.settings_dict["NAME"]],
+                    )
+                connection.close()
 
 
 @pytest.fixture(autouse=True)
