@@ -185,10 +185,15 @@ def confirm_code(*, attempt_id: int, code_id: int) -> InsuredPerson:
     attempt = OnboardingAttempt.objects.select_for_update().get(pk=attempt_id, outcome=Outcome.NO_ACCOUNT)
     proven_phone = OneTimeCode.objects.filter(pk=code_id, consumed_at__isnull=False).values_list("phone", flat=True)
     proven_phone = proven_phone.first() or ""
+    newly_registered = attempt.insured is None
     person = attempt.insured or register_from_liaison_entry(entry=attempt.liaison_entry)
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
-    fields = ["preferred_language", "updated_at"]
-    person.preferred_language = attempt.language
+    fields = ["updated_at"]
+    if newly_registered:
+        # A record made now takes the language of the pages; an existing person's preference is changed
+        # only on «Mes préférences» (issue 18 §5).
+        person.preferred_language = attempt.language
+        fields.append("preferred_language")
     if not person.phone and attempt.insured is None and proven_phone == attempt.phone:
         person.phone = attempt.phone
         person.phone_operator = attempt.phone_operator

@@ -366,3 +366,18 @@ def test_record_category_choice(reference_data):
     category = ProfessionalCategory.objects.get(code="architectes")
     services.record_category_choice(attempt=started.attempt, category=category)
     assert OnboardingAttempt.objects.get().chosen_category == category
+
+
+def test_onboarding_in_arabic_keeps_a_registered_persons_language_preference():
+    """Issue 18 §5: only «Mes préférences» changes the preference of a person who has a record."""
+    person = _tns(phone="+212661000001", preferred_language="fr")
+    started = services.start_onboarding(**typed(language="ar"))
+    assert _confirmed(started).preferred_language == "fr"
+    person.refresh_from_db()
+    assert person.preferred_language == "fr"
+
+
+def test_a_person_registered_from_a_liaison_list_takes_the_language_of_the_pages(make_entry):
+    make_entry(id_document_number="LL000001", phone="+212600000000")
+    started = services.start_onboarding(**typed(language="ar"))
+    assert _confirmed(started).preferred_language == "ar"
