@@ -55,7 +55,11 @@ def test_app_services_share_an_environment_the_settings_understand(name):
     assert (ROOT / (module.replace(".", "/") + ".py")).exists()
     unknown = set(env) - ENV_READ_BY_SETTINGS - {"DJANGO_SETTINGS_MODULE"}
     assert not unknown, f"{name} sets variables no setting reads: {unknown}"
-    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    if name == "setup":  # migrations go straight to PostgreSQL
+        assert "@db:5432/" in env["DATABASE_URL"] and env["DB_BEHIND_PGBOUNCER"] == "false"
+    else:  # everything else through PgBouncer in transaction mode
+        assert "@pgbouncer:6432/" in env["DATABASE_URL"] and env["DB_BEHIND_PGBOUNCER"] == "true"
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["EMAIL_URL"].startswith("smtp://mailpit:")
 
@@ -83,8 +87,23 @@ def test_web_and_workers_share_files_through_the_s3_service_not_a_volume():
 
 def test_database_credentials_match_the_postgres_service():
     db = SERVICES["db"]["environment"]
-    url = SERVICES["web"]["environment"]["DATABASE_URL"]
-    assert url == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
+    credentials = f"{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}"
+    assert SERVICES["setup"]["environment"]["DATABASE_URL"] == f"postgres://{credentials}@db:5432/{db['POSTGRES_DB']}"
+    assert (
+        SERVICES["web"]["environment"]["DATABASE_URL"] == f"postgres://{credentials}@pgbouncer:6432/{db['POSTGRES_DB']}"
+    )
+
+
+def test_pgbouncer_pools_in_transaction_mode_in_front_of_the_database():
+    db, bouncer = SERVICES["db"]["environment"], SERVICES["pgbouncer"]["environment"]
+    assert bouncer["PGBOUNCER_POOL_MODE"] == "transaction"
+    assert bouncer["POSTGRESQL_HOST"] == "db" and bouncer["PGBOUNCER_PORT"] == "6432"
+    assert (bouncer["POSTGRESQL_USERNAME"], bouncer["POSTGRESQL_PASSWORD"]) == (
+        db["POSTGRES_USER"],
+        db["POSTGRES_PASSWORD"],
+    )
+    assert bouncer["PGBOUNCER_DATABASE"] == db["POSTGRES_DB"]
+    assert "extra_float_digits" in bouncer["PGBOUNCER_IGNORE_STARTUP_PARAMETERS"]
 
 
 def test_dockerfile_installs_the_pdf_and_font_libraries():
