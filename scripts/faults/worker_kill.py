@@ -55,6 +55,12 @@ def watch_and_kill(person_pk: int, kill, stop: threading.Event, outcome: dict) -
     from taawidaty.models import RefundClaim
 
     try:
+        # «Valider» itself holds the row lock while it files the claim: wait until that transaction has
+        # committed (a plain read sees the claim filed), so that a lock seen next is the worker's.
+        while not stop.is_set():
+            if RefundClaim.objects.filter(insured_id=person_pk).exclude(status="draft").exists():
+                break
+            time.sleep(0.002)
         while not stop.is_set():
             try:
                 with transaction.atomic():
