@@ -8,7 +8,6 @@ from backoffice import services as backoffice_services
 from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import (
-    format_rib,
     mask_phone,
     normalize_digits,
     normalize_identity_number,
@@ -60,7 +59,8 @@ class BankDetailsAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("RIB"))
     def rib_display(self, obj):
-        return format_rib(obj.rib)
+        # A list shows no full RIB (the change page shows it, and is journaled as a consultation).
+        return f"•••• {obj.rib[-4:]}" if obj.rib else ""
 
     def has_add_permission(self, request):
         return False
@@ -271,7 +271,8 @@ class DirectDebitMandateAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("RIB"))
     def rib_display(self, obj):
-        return format_rib(obj.rib)
+        # A list shows no full RIB (the change page shows it, and is journaled as a consultation).
+        return f"•••• {obj.rib[-4:]}" if obj.rib else ""
 
     def has_add_permission(self, request):
         return False
