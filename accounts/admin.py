@@ -3,10 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from backoffice import services as backoffice_services
 from backoffice.audit import PersonalDataAdminMixin
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import (
     mask_phone,
     normalize_digits,

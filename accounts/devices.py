@@ -2,7 +2,7 @@
 
 A summary, not an identification: user agents are written by the browser and can say anything."""
 
-from macnss.core.translation import gettext as _
+from django.utils.translation import gettext as _
 
 # First match wins: the more specific names come before the engines they embed.
 _BROWSERS = (

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import (
     normalize_digits,
     normalize_identity_number,

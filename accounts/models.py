@@ -6,9 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
-
-from macnss.core.translation import gettext_lazy as _
 
 
 class IdentityDocumentType(models.TextChoices):

@@ -1,8 +1,9 @@
 """What accounts holds about a person («Mes données») and how long it keeps one-time codes (Law 09-08)."""
 
+from django.utils.translation import gettext as _
+
 from macnss.core.personal_data import DataSection, readable, records, register_personal_data_provider
 from macnss.core.retention import RetentionRule, register_retention_rule
-from macnss.core.translation import gettext as _
 
 from .models import BankDetails, DirectDebitMandate, InsuredPerson, OneTimeCode, User
 

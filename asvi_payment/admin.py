@@ -2,11 +2,11 @@ import csv
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.services import apply_transition
 from macnss.core.tasks_queue import enqueue_on_commit
-from macnss.core.translation import gettext_lazy as _
 
 from .models import AsviDue, AsviRate, CallbackRecord, MockCmiPayment, OrderStatus, PaymentLine, PaymentOrder
 

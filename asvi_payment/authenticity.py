@@ -3,9 +3,9 @@
 attestations» (type, date, amount paid, initials)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core import document_signing
-from macnss.core.translation import gettext_lazy as _
 
 from .models import OrderStatus, PaymentOrder
 from .selectors import normalize_receipt_number

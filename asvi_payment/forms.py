@@ -1,10 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import clean_cnss_number
 from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
-from macnss.core.translation import gettext_lazy as _
 
 from .models import CardType
 

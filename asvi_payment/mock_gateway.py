@@ -17,10 +17,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-
-from macnss.core.translation import gettext_lazy as _
 
 from . import cmi
 from .forms import Mock3dsForm, MockCardForm

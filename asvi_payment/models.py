@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
-
-from macnss.core.translation import gettext_lazy as _
 
 ACCOUNT_LABEL = "BPC pour encaissements ASVI"
 FEE_LABEL = "Frais de traitement"

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InsuredPerson
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import format_rib
 
 from . import services

@@ -24,8 +24,7 @@ from django.db.models.functions import Cast
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
 from .models import AccessAction, Assignment

@@ -1,9 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdentityDocumentType, InsuredPerson
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import (
     normalize_digits,
     normalize_identity_number,

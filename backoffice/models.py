@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import IdentityDocumentType
-from macnss.core.translation import gettext_lazy as _
 
 
 class ChangeKind(models.TextChoices):

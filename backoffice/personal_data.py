@@ -1,9 +1,10 @@
 """«Mes données»: the staff readings of a person's records (without the agents' names, as on «Qui a consulté
 mes données»); and how long the journal is kept (Law 09-08)."""
 
+from django.utils.translation import gettext as _
+
 from macnss.core.personal_data import DataSection, register_personal_data_provider
 from macnss.core.retention import RetentionRule, register_retention_rule
-from macnss.core.translation import gettext as _
 
 from .models import AccessRecord
 

@@ -8,8 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessRecord, Assignment, QueueSetting
 from .queues import WorkQueue, queues_for

@@ -11,10 +11,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
-from macnss.core.translation import gettext_lazy as _
 
 from . import selectors, services
 from .audit import kind_label, remember_reason

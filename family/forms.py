@@ -3,9 +3,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import PortalForm, StaticChoices, date_field
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.uploads import check_upload
 from macnss.core.validators import normalize_identity_number, validate_identity_number
 

@@ -7,10 +7,10 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import InsuredPerson
-from macnss.core.translation import gettext_lazy as _
 
 from . import rules
 

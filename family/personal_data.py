@@ -1,9 +1,10 @@
 """What «Mes ayants droit» holds about a person («Mes données»), and how long the documents of a rejected
 declaration are kept (Law 09-08)."""
 
+from django.utils.translation import gettext as _
+
 from macnss.core.personal_data import DataSection, records, register_personal_data_provider
 from macnss.core.retention import RetentionRule, register_retention_rule
-from macnss.core.translation import gettext as _
 
 from .models import FamilyMember, MemberDocument, MemberStatus
 

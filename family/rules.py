@@ -6,7 +6,7 @@ no database access, so the rules are tested exhaustively (tests/family/test_rule
 from dataclasses import dataclass, field
 from datetime import date
 
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 SPOUSE = "conjoint"
 CHILD = "enfant"

@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.audit import PersonalDataAdminMixin
-from macnss.core.translation import gettext_lazy as _
 
 from . import imports
 from .models import Attestation, DeclarationImport, RegimePeriod, SalaryDeclaration

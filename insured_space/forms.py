@@ -4,9 +4,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import PortalForm
-from macnss.core.translation import gettext_lazy as _
 
 LAST_TWELVE_MONTHS = "12"
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -6,9 +6,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Regime
-from macnss.core.translation import gettext_lazy as _
 
 MAX_DAYS_PER_MONTH = 26  # the CNSS counts at most 26 working days a month
 

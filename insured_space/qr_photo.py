@@ -1,6 +1,6 @@
 """Reading the QR code on a photo a visitor uploads: parsed by Pillow within limits, never stored."""
 
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "too_big": _("La photo dépasse 5 Mo. Prenez-la en résolution plus faible et déposez-la à nouveau."),

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.audit import PersonalDataAdminMixin
-from macnss.core.translation import gettext_lazy as _
 
 from . import services
 from .models import Passkey, PasskeyUserHandle

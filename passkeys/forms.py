@@ -1,7 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import PortalForm
-from macnss.core.translation import gettext_lazy as _
 
 
 class PasskeyNameForm(PortalForm):

@@ -6,8 +6,7 @@ its signature counter. Nothing stored here lets anybody sign in.
 
 from django.conf import settings
 from django.db import models
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 
 class PasskeyUserHandle(models.Model):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -33,7 +34,6 @@ from webauthn.helpers.structs import (
 
 from accounts.services import end_other_sessions
 from macnss.core.services import queue_sms
-from macnss.core.translation import gettext_lazy as _
 
 from . import selectors
 from .models import Passkey, PasskeyUserHandle

@@ -6,11 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import RibVerification
 from backoffice.audit import PersonalDataAdminMixin
-from macnss.core.translation import gettext_lazy as _
 
 from . import selectors, services
 from .models import PensionRequest, PensionRequestStatus

@@ -1,10 +1,10 @@
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BankDetailsForm
 from macnss.core.forms import PortalForm
-from macnss.core.translation import gettext_lazy as _
 
 from . import rules
 

@@ -2,10 +2,10 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import BankDetails, DirectDebitMandate, InsuredPerson, ProfessionalSubCategory, RibVerification
-from macnss.core.translation import gettext_lazy as _
 
 MIN_MULTIPLIER = 1
 MAX_MULTIPLIER = 10

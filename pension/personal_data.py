@@ -1,7 +1,8 @@
 """What the pension journey holds about a person («Mes données»)."""
 
+from django.utils.translation import gettext as _
+
 from macnss.core.personal_data import DataSection, records, register_personal_data_provider
-from macnss.core.translation import gettext as _
 
 from .models import PensionRequest
 

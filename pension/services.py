@@ -11,8 +11,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import BankDetails, DirectDebitMandate, InsuredPerson
 from accounts.services import set_bank_details
+from macnss.core.languages import page_language
 from macnss.core.services import apply_transition, queue_sms
-from macnss.core.translation import page_language
 from macnss.core.validators import normalize_digits, rib_key_is_valid
 
 from . import rules

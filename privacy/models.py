@@ -1,8 +1,7 @@
 """A PDF of «Mes données», built by the worker on request and kept one day (RETENTION_DATA_EXPORT_DAYS)."""
 
 from django.db import models
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 
 class DataExport(models.Model):

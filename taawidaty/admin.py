@@ -11,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.downloads import attachment_response
 from macnss.core.models import StatusChange
-from macnss.core.translation import gettext_lazy as _
 
 from . import services
 from .forms import AmountForm, ReasonForm

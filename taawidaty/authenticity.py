@@ -3,9 +3,9 @@
 attestations»."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core import document_signing
-from macnss.core.translation import gettext_lazy as _
 
 from .models import ClaimStatus, RefundClaim
 

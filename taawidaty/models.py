@@ -9,10 +9,10 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import InsuredPerson
-from macnss.core.translation import gettext_lazy as _
 
 
 def private_storage() -> Storage:

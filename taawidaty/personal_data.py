@@ -2,10 +2,10 @@
 claim are kept (Law 09-08)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from macnss.core.personal_data import DataSection, records, register_personal_data_provider
 from macnss.core.retention import RetentionRule, register_retention_rule
-from macnss.core.translation import gettext as _
 
 from .models import ClaimDocument, ClaimStatus, RefundClaim
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from macnss.core.languages import page_language
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.storage import all_or_nothing
 from macnss.core.tasks_queue import enqueue_on_commit
-from macnss.core.translation import page_language
 from macnss.core.uploads import CheckedFile
 
 from . import eligibility, selectors

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.audit import PersonalDataAdminMixin
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile
 
 from . import imports, services

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import (
@@ -15,7 +16,6 @@ from accounts.models import (
     ProfessionalCategory,
     ProfessionalSubCategory,
 )
-from macnss.core.translation import gettext_lazy as _
 
 
 class NonEligibilityReason(models.TextChoices):

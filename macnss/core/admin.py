@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from macnss.core.translation import gettext_lazy as _
 from macnss.core.validators import mask_phone
 
 from . import services

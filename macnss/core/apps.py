@@ -1,6 +1,5 @@
 from django.apps import AppConfig
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):

@@ -12,11 +12,11 @@ from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from macnss.core import captcha_store
 from macnss.core.form_rendering import field_html
 from macnss.core.jinja2env import url_with_key
-from macnss.core.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 

@@ -4,7 +4,7 @@
 Pages are Jinja2 rather than Django templates for speed (docs/PERFORMANCE.md): a page spends most of
 its rendering time in three lookups, memoized here per process because their answers change only
 with a deployment:
-- `_("…")`: the translation of a message in the active language (macnss.core.translation);
+- `_("…")`: the translation of a message in the active language (Django's gettext);
 - `url("name")`: a URL without arguments, in the active language (i18n_patterns), urlconf and prefix;
 - `static("path")`: the hashed name of a static file (the manifest is read once at start-up).
 The memos are bounded by the code (a few hundred messages × 2 languages), not by the traffic, and are
@@ -17,12 +17,12 @@ from django.templatetags.static import static as django_static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 from jinja2 import ChainableUndefined, Environment, select_autoescape
 from markupsafe import Markup
 
 from macnss.core import template_filters
 from macnss.core.form_rendering import field_widget, subwidget, widget_kind
-from macnss.core.translation import gettext
 
 _urls: dict[tuple, str] = {}
 _static_urls: dict[str, str] = {}

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxStatus(models.TextChoices):

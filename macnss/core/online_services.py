@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 # Other CNSS portals: plain links, no data leaves with them. The addresses cnss.ma links to.
 DAMANCOM_URL = "https://www.damancom.ma/"

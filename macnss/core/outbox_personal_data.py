@@ -1,8 +1,9 @@
 """The messages sent to a person («Mes données») and the outbox's retention rules (Law 09-08)."""
 
+from django.utils.translation import gettext as _
+
 from macnss.core.personal_data import DataSection, readable, register_personal_data_provider
 from macnss.core.retention import register_outbox_rules
-from macnss.core.translation import gettext as _
 
 from .models import OutboundEmail, OutboundSms
 

@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone, translation
-
-from macnss.core.translation import gettext as _
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the view shows next to the form (the person's answers are kept)."""
 import contextlib
 import logging
 
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 

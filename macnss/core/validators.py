@@ -4,8 +4,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-
-from macnss.core.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 RIB_LENGTH = 24
 _CNSS_NUMBER = re.compile(r"^\d{9}$")
