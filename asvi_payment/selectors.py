@@ -51,8 +51,7 @@ class UnpaidDue:
     reference: str
 
 
-# The dues page is cached per person (one Redis read instead of a PostgreSQL query, a third of the page
-# under load: docs/PERFORMANCE.md) and dropped whenever one of the person's dues or payment orders is
+# The dues page is cached per person and dropped whenever one of the person's dues or payment orders is
 # saved or deleted (dues_changed, connected in apps.py). A stale page cannot cost money: the order is
 # built from the dues locked and re-checked as unpaid (services.create_payment_order).
 DUES_CACHE_SECONDS = 120  # short: a drop lost during a Redis outage heals quickly
@@ -75,7 +74,7 @@ def dues_page(person_id: int) -> tuple[list[UnpaidDue], int]:
 def read_dues_page(person_id: int) -> tuple[list[UnpaidDue], int]:
     """dues_page from the database, in one round trip.
 
-    Written in SQL: the same query through the ORM cost three times as much to build as to run
+    Written in SQL because the ORM spent longer building this query than PostgreSQL spent running it
     (docs/PERFORMANCE.md). The count is a one-row table; the dues join it, so a person without dues
     still gets one row (all due columns NULL) that carries the count. Both sides use the indexes
     (insured, status, year, quarter) and (insured, status)."""
