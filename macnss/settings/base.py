@@ -110,11 +110,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections checked by Django before a request reuses them: one killed by a PostgreSQL restart
+# is replaced instead of failing the request. No psycopg pool: in production PgBouncer already pools.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, with the health check at most once a second per connection.
-    DATABASES["default"]["ENGINE"] = "macnss.core.dbbackend"
     # Server-side parameters, so that psycopg prepares a statement the fifth time a connection runs it:
     # PostgreSQL then skips parsing and planning, most of the cost of the pages' short indexed queries.
     DATABASES["default"]["OPTIONS"] = {
