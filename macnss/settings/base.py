@@ -28,6 +28,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
 # "production" in the image (Dockerfile): the Celery worker and beat then refuse these development settings.
 DJANGO_ENV = env("DJANGO_ENV", default="development")
+# The load benchmark's bare view /bench/ok (its ceiling), routed only when the benchmark turns it on.
+BENCH_ENDPOINT = env.bool("MACNSS_BENCH_ENDPOINT", default=False)
 
 INSTALLED_APPS = [
     # First: its admin/base_site.html (the language switch) overrides the stock one.
