@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Assurés et comptes")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the cache invalidation of accounts.backends)
+        from . import signals  # noqa: F401  (connects the sign-in journal and the contact-change notices)
         from .personal_data import register as register_personal_data
 
         register_personal_data()  # «Mes données» and retention (Law 09-08)

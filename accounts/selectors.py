@@ -8,18 +8,11 @@ from .models import IdentityDocumentType, InsuredPerson
 
 
 def insured_for_user(user) -> InsuredPerson | None:
-    """The logged-in person's record, with what the private pages show, in one query."""
+    """The logged-in person's record, with his RIB and category: request.user comes from
+    accounts.backends.PortalAccountBackend, which loads them with the account in one query."""
     if not user.is_authenticated or not user.insured_id:
         return None
-    cached = getattr(user, "_insured_with_details", None)
-    if cached is None:
-        cached = (
-            InsuredPerson.objects.select_related("bank_details", "tns_subcategory__category")
-            .filter(pk=user.insured_id)
-            .first()
-        )
-        user._insured_with_details = cached
-    return cached
+    return user.insured
 
 
 def find_insured_by_identity(

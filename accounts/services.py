@@ -14,7 +14,6 @@ from macnss.core.services import apply_transition, queue_sms
 from macnss.core.validators import normalize_digits
 
 from . import otp
-from .backends import forget_cached_users
 from .models import BankDetails, DirectDebitMandate, InsuredPerson, RibVerification, SignIn, User
 
 # The consent text is versioned: a mandate records the exact words the person accepted.
@@ -218,7 +217,6 @@ def confirm_bank_details(*, bank_details: BankDetails, by) -> BankDetails:
     apply_transition(bank_details, "confirm", by=by, note="RIB vérifié sur le dossier de l'assuré")
     person = bank_details.insured
     InsuredPerson.objects.filter(pk=person.pk).update(first_rib_needs_check=False)
-    forget_cached_users(*User.objects.filter(insured_id=person.pk).values_list("pk", flat=True))
     if person.phone:
         with translation.override(person.preferred_language):
             body = _(

@@ -1,27 +1,14 @@
-"""Keep the cached accounts of accounts.backends true to the database."""
+"""Sign-ins and contact-detail changes of the accounts."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from macnss.core.client_ip import client_ip_or_none
 
 from . import reauth, services
-from .backends import forget_cached_users
 from .middleware import mark_session_started
-from .models import BankDetails, InsuredPerson, User
-
-
-@receiver([post_save, post_delete], sender=User, dispatch_uid="accounts.forget_user")
-def account_changed(sender, instance, **kwargs):
-    forget_cached_users(instance.pk)
-
-
-@receiver([post_save, post_delete], sender=InsuredPerson, dispatch_uid="accounts.forget_person")
-@receiver([post_save, post_delete], sender=BankDetails, dispatch_uid="accounts.forget_bank_details")
-def person_changed(sender, instance, **kwargs):
-    person_id = instance.pk if sender is InsuredPerson else instance.insured_id
-    forget_cached_users(*User.objects.filter(insured_id=person_id).values_list("pk", flat=True))
+from .models import InsuredPerson
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sign_in")

@@ -154,6 +154,7 @@ class Run:
                 "MEDIA_ROOT": str(self.tmp / "media"),
                 "LOG_LEVEL": "WARNING",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                "MACNSS_BENCH_ENDPOINT": "1",  # routes the bare view /bench/ok
             }
         )
         return env

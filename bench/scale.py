@@ -38,10 +38,10 @@ def exists(name: str) -> bool:
     return out.stdout.strip() == "1"
 
 
-def manage(db: str, *args: str) -> None:
+def manage(db: str, *args: str, script: str = "manage.py") -> None:
     env = {**os.environ, "DATABASE_URL": PG + db, "DJANGO_SETTINGS_MODULE": "macnss.settings.base"}
     env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, script, *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def build(kind: str, db: str, fresh: bool) -> None:
@@ -55,7 +55,7 @@ def build(kind: str, db: str, fresh: bool) -> None:
     manage(db, "seed_demo")
     if kind == "national":
         started = time.monotonic()
-        manage(db, "generate_scale_data")
+        manage(db, script="bench/scale_data.py")
         print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
 
 

@@ -295,10 +295,7 @@ def apply_declarations_import(*, raw: bytes, text: str, file_name: str, by=None)
 
 
 def move_totals(days_delta: dict, mining_delta: dict, *, chunk: int = 500) -> None:
-    """Add each person's change to his declared and mining days: one UPDATE per 500 persons."""
-    from accounts.backends import forget_cached_users
-    from accounts.models import User
-
+    """Add each person's change to his declared and mining days: one UPDATE per chunk of persons."""
     changed = sorted(pk for pk in days_delta if days_delta[pk] or mining_delta.get(pk))
     for start in range(0, len(changed), chunk):
         ids = changed[start : start + chunk]
@@ -314,5 +311,3 @@ def move_totals(days_delta: dict, mining_delta: dict, *, chunk: int = 500) -> No
             declared_days=F("declared_days") + delta_of(days_delta),
             mining_days=F("mining_days") + delta_of(mining_delta),
         )
-    if changed:  # QuerySet.update sends no signal: the cached accounts go by hand
-        forget_cached_users(*User.objects.filter(insured_id__in=changed).values_list("pk", flat=True))

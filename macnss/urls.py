@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -14,12 +15,14 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("bench/ok", core_views.bare_ok, name="bench_ok"),
     # Payment gateway endpoints are addressed by CMI, not by a person: no language prefix.
     path("", include("asvi_payment.urls_gateway")),
     # The public keys of signed documents: one fixed URL, whatever the language (docs/SECURITY.md).
     path("verifier/cles.json", insured_space_views.published_keys, name="document_signing_keys"),
 ]
+
+if settings.BENCH_ENDPOINT:  # set by bench/run.py only
+    urlpatterns.append(path("bench/ok", core_views.bare_ok, name="bench_ok"))
 
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),

@@ -28,6 +28,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
 # "production" in the image (Dockerfile): the Celery worker and beat then refuse these development settings.
 DJANGO_ENV = env("DJANGO_ENV", default="development")
+# The load benchmark's bare view /bench/ok (its ceiling), routed only when the benchmark turns it on.
+BENCH_ENDPOINT = env.bool("MACNSS_BENCH_ENDPOINT", default=False)
 
 INSTALLED_APPS = [
     # First: its admin/base_site.html (the language switch) overrides the stock one.
@@ -110,11 +112,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections checked by Django before a request reuses them: one killed by a PostgreSQL restart
+# is replaced instead of failing the request. No psycopg pool: in production PgBouncer already pools.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, with the health check at most once a second per connection.
-    DATABASES["default"]["ENGINE"] = "macnss.core.dbbackend"
     # Server-side parameters, so that psycopg prepares a statement the fifth time a connection runs it:
     # PostgreSQL then skips parsing and planning, most of the cost of the pages' short indexed queries.
     DATABASES["default"]["OPTIONS"] = {

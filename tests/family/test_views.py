@@ -182,7 +182,7 @@ def test_the_list_costs_the_same_with_one_or_many_members(parent_client, parent)
 
     declare("Un")
     url = reverse("family:members")
-    parent_client.get(url)  # warm the cached account
+    parent_client.get(url)  # the first request also refreshes the session
     with CaptureQueriesContext(connection) as one:
         assert parent_client.get(url).status_code == 200
     for name in ("Deux", "Trois", "Quatre"):

@@ -175,9 +175,9 @@ def test_the_pdf_prints_the_figures_and_the_signed_url(employee, tmp_path):
 
 def test_the_registration_page_query_count_is_constant(employee_client, employee, count_queries):
     url = reverse("insured_space:registration")
-    employee_client.get(url)  # the account is cached from the second request on
+    employee_client.get(url)  # the first request also refreshes the session
     before = count_queries(employee_client, url)
-    assert before <= 5  # session, regimes, declarations by year and employer, attestations
+    assert before <= 5  # session, account, regimes, declarations by year and employer, attestations
     for _ in range(3):
         services.issue_attestation(person=employee, kind=AttestationKind.SALARY, year=2024)
     from insured_space.models import SalaryDeclaration

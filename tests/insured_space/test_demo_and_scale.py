@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from bench import scale_data
 from insured_space import demo
 from insured_space.models import RegimePeriod, SalaryDeclaration
 from macnss.core import document_signing
@@ -30,15 +31,7 @@ def test_demo_seed_is_idempotent_and_keeps_the_totals_equal_to_the_months():
 
 
 def test_scale_generator_adds_24_months_per_employee():
-    call_command(
-        "generate_scale_data",
-        persons=300,
-        dues=160,
-        claims=10,
-        declarations=600,
-        account_every=10,
-        stdout=io.StringIO(),
-    )
+    scale_data.generate(persons=300, dues=160, claims=10, declarations=600, account_every=10, out=lambda line: None)
     assert SalaryDeclaration.objects.count() == 600
     first = SalaryDeclaration.objects.order_by("insured_id", "month").first()
     assert first.insured.regime == "salarie"

@@ -1,22 +1,25 @@
-"""The national-scale generator, and the indexes the hot lookups rely on (EXPLAIN on PostgreSQL)."""
+"""The national-scale generator (bench/scale_data.py), and the indexes the hot lookups rely on (EXPLAIN on
+PostgreSQL)."""
 
-import io
+import subprocess
+import sys
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import InsuredPerson, User
+from bench import scale_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scale_data():
-    call_command("generate_scale_data", persons=640, dues=1600, claims=120, account_every=10, stdout=io.StringIO())
+def population():
+    scale_data.generate(persons=640, dues=1600, claims=120, account_every=10, out=lambda line: None)
 
 
-def test_generator_makes_the_asked_population(scale_data):
+def test_generator_makes_the_asked_population(population):
     from asvi_payment.models import AsviDue
     from taawidaty.models import RefundClaim
 
@@ -28,11 +31,16 @@ def test_generator_makes_the_asked_population(scale_data):
     assert person.asvi_dues.filter(status="unpaid").count() == 8
 
 
-def test_generator_refuses_to_run_twice(scale_data):
-    from django.core.management.base import CommandError
+def test_generator_refuses_to_run_twice(population):
+    with pytest.raises(scale_data.ScaleDataExists):
+        scale_data.generate(persons=10, dues=16, claims=1)
 
-    with pytest.raises(CommandError):
-        call_command("generate_scale_data", persons=10, dues=16, claims=1)
+
+def test_the_script_has_its_own_command_line():
+    result = subprocess.run(
+        [sys.executable, "bench/scale_data.py", "--help"], cwd=settings.BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "--account-every" in result.stdout
 
 
 def _uses_an_index(queryset) -> str:
@@ -46,7 +54,7 @@ def _uses_an_index(queryset) -> str:
 
 
 @pytest.mark.postgres
-def test_hot_lookups_use_indexes(scale_data):
+def test_hot_lookups_use_indexes(population):
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN plans are checked on PostgreSQL")
     from asvi_payment.models import AsviDue, PaymentOrder

@@ -1,4 +1,4 @@
-"""macnss.core.dbbackend: Django's connection health check, at most once a second per connection."""
+"""Persistent PostgreSQL connections with Django's health check (CONN_MAX_AGE, CONN_HEALTH_CHECKS)."""
 
 import os
 
@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the backend wraps PostgreSQL's")
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL connections")
 
 
 @pytest.fixture
@@ -28,21 +28,19 @@ def serve_request(sql="SELECT 2"):
         connection.close_if_unusable_or_obsolete()  # request_finished
 
 
-def test_a_connection_used_less_than_a_second_ago_is_not_checked(health_checks):
-    assert connection.settings_dict["ENGINE"] == "macnss.core.dbbackend"
-    serve_request()
-    health_checks.clear()
-    serve_request()
-    serve_request()
-    assert health_checks == []
+def test_django_s_own_backend_keeps_and_checks_its_connections():
+    settings = connection.settings_dict
+    assert settings["ENGINE"] == "django.db.backends.postgresql"
+    assert settings["CONN_MAX_AGE"] > 0 and settings["CONN_HEALTH_CHECKS"] is True
 
 
-def test_an_idle_connection_is_checked_again(health_checks):
+def test_a_reused_connection_is_checked_once_per_request(health_checks):
     serve_request()
+    pid = connection.connection.info.backend_pid
     health_checks.clear()
-    connection.healthy_until = 0.0  # as if more than a second had passed
     serve_request()
     assert health_checks == [1]
+    assert connection.connection.info.backend_pid == pid  # kept, not reopened
 
 
 # Through PgBouncer the portal's connection is to the pooler, which replaces a killed server connection itself.
@@ -52,26 +50,24 @@ direct_to_postgresql = pytest.mark.skipif(
 
 
 @direct_to_postgresql
-def test_a_connection_killed_by_the_server_is_replaced(health_checks):
-    serve_request()
-    pid = connection.connection.info.backend_pid
-    settings = connection.get_connection_params()
-    with psycopg.connect(**settings, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    connection.healthy_until = 0.0  # idle for more than a second: checked, replaced, no error
-    serve_request()
-    assert connection.connection.info.backend_pid != pid
-
-
-@direct_to_postgresql
-def test_a_failed_query_is_not_taken_as_healthy(health_checks):
+def test_a_connection_killed_by_the_server_is_replaced_without_error(health_checks):
     serve_request()
     pid = connection.connection.info.backend_pid
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    # Within the second after a successful request, the dead connection is not checked: that request
-    # fails (as it would have during the restart) and the connection is dropped at its end.
-    with pytest.raises(OperationalError):
-        serve_request()
-    serve_request()
+    serve_request()  # checked, replaced, no error
     assert connection.connection.info.backend_pid != pid
+
+
+@direct_to_postgresql
+def test_a_query_failing_on_a_dead_connection_drops_it(transactional_db):
+    serve_request()
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # Checked already in this request: the query fails and the connection is closed at the request's end.
+    connection.health_check_done = True
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT 2")
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is None
