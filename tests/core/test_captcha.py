@@ -276,3 +276,10 @@ def test_a_form_refused_by_its_cross_field_check_leaves_the_captcha_unspent(buil
     form = build({"captcha_0": store.hashkey, "captcha_1": "zzzzz"})
     assert list(form.errors) == ["id_document_number"]
     assert CaptchaStore.objects.filter(pk=store.pk).exists()
+
+
+def test_the_error_summary_links_to_the_answer_box():
+    from macnss.core.template_filters import error_anchor
+
+    form = CaptchaOnlyForm({"captcha_0": "", "captcha_1": ""})
+    assert error_anchor(form["captcha"]) == "id_captcha_1" == form["captcha"].id_for_label
