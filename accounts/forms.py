@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
+from macnss.core.forms import (
+    CaptchaFormMixin,
+    CrispyHelperMixin,
+    PortalForm,
+    StaticChoices,
+    captcha_field,
+    date_field,
+)
 from macnss.core.validators import (
     normalize_digits,
     normalize_identity_number,
@@ -54,7 +61,7 @@ def clean_login_identifier(value: str) -> str:
     return identifier
 
 
-class LoginForm(CrispyHelperMixin, AuthenticationForm):
+class LoginForm(CaptchaFormMixin, CrispyHelperMixin, AuthenticationForm):
     """Seed 004: «Numéro d'immatriculation ou CIN» and the password, judged by accounts.login_guard."""
 
     cache_unbound_fields = True  # static fields; the captcha is always rendered (macnss.core.forms)
@@ -105,7 +112,7 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
             self.refusal = login_guard.LOCKED
             raise ValidationError(_("Trop d'essais erronés."), code=login_guard.LOCKED)
         # A wrong captcha or a malformed identifier never reaches the password check.
-        if self.errors or not identifier or not password:
+        if not self.check_captcha() or self.errors or not identifier or not password:
             return self.cleaned_data
         outcome = login_guard.attempt(
             self.request, target, lambda: authenticate(self.request, username=target.username, password=password)
@@ -139,13 +146,9 @@ class BankDetailsForm(PortalForm):
         return normalize_digits(value)
 
 
-class PortalPasswordChangeForm(PortalForm):
-    old_password = forms.CharField(
-        label=_("Mot de passe actuel"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": _("Saisissez votre mot de passe actuel.")},
-    )
+class PortalSetPasswordForm(CaptchaFormMixin, CrispyHelperMixin, SetPasswordForm):
+    """Django's SetPasswordForm and password validators, with the portal's labels and messages."""
+
     new_password1 = forms.CharField(
         label=_("Nouveau mot de passe"),
         strip=False,
@@ -159,41 +162,59 @@ class PortalPasswordChangeForm(PortalForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("Saisissez à nouveau le nouveau mot de passe.")},
     )
+    error_messages = {"password_mismatch": _("Les deux mots de passe ne sont pas identiques.")}
 
-    def __init__(self, user, *args, require_old=True, request=None, **kwargs):
-        self.user, self.request, self.refusal = user, request, ""
-        super().__init__(*args, **kwargs)
-        if not require_old:
-            del self.fields["old_password"]
-        elif request is not None and login_guard.captcha_required(
+    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
+        # The validators' messages go next to the password the person typed, not its confirmation.
+        super().validate_password_for_user(user, "new_password1")
+
+
+class PortalPasswordChangeForm(PortalSetPasswordForm, PasswordChangeForm):
+    """Django's PasswordChangeForm, whose current password is judged by the login guard, behind the
+    captcha it asks after a few wrong guesses."""
+
+    old_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Saisissez votre mot de passe actuel.")},
+    )
+    error_messages = {
+        **PortalSetPasswordForm.error_messages,
+        "password_incorrect": _("Le mot de passe actuel est incorrect."),
+    }
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request, self.refusal = request, ""
+        super().__init__(user, *args, **kwargs)
+        if request is not None and login_guard.captcha_required(
             request, login_guard.Target(subject=login_guard.person_subject(user))
         ):
             self.fields["captcha"] = captcha_field()
 
+    def clean_old_password(self):
+        # Judged in clean(), once the captcha passed, so that a guess counts as a failed login (L8).
+        return self.cleaned_data["old_password"]
+
     def clean(self):
+        # Nothing is compared with the current password before it is proved (the «différent du mot de
+        # passe actuel» check would otherwise tell a guess).
+        old = self.cleaned_data.get("old_password")
+        if not old or not self.check_captcha():
+            return self.cleaned_data
+        if self.request is not None:
+            check_current_password(self, "old_password", old)
+        elif not self.user.check_password(old):
+            self.add_error(
+                "old_password",
+                ValidationError(self.error_messages["password_incorrect"], code="password_incorrect"),
+            )
+        if self.refusal or self.has_error("old_password"):
+            return self.cleaned_data
         cleaned = super().clean()
-        if "old_password" in self.fields:
-            # Nothing is compared with the current password before it is proved (the «différent du mot de
-            # passe actuel» check would otherwise tell a guess), and guesses count as failed logins (L8).
-            old = cleaned.get("old_password")
-            if not old or "captcha" in self.errors:
-                return cleaned
-            if self.request is not None:
-                check_current_password(self, "old_password", old)
-            elif not self.user.check_password(old):
-                self.add_error("old_password", _("Le mot de passe actuel est incorrect."))
-            if self.refusal or "old_password" in self.errors:
-                return cleaned
-        p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", _("Les deux mots de passe ne sont pas identiques."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1, self.user)
-            except ValidationError as exc:
-                self.add_error("new_password1", exc)
-            if self.user.check_password(p1):
-                self.add_error("new_password1", _("Choisissez un mot de passe différent du mot de passe actuel."))
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", _("Choisissez un mot de passe différent du mot de passe actuel."))
         return cleaned
 
 
@@ -223,7 +244,7 @@ class IdentityForm(PortalForm):
     captcha = captcha_field()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = self.cleaned_data
         doc_type, number = cleaned.get("id_document_type"), cleaned.get("id_document_number")
         if doc_type and number:
             try:
@@ -231,7 +252,7 @@ class IdentityForm(PortalForm):
                 cleaned["id_document_number"] = normalize_identity_number(number)
             except ValidationError as exc:
                 self.add_error("id_document_number", exc)
-        return cleaned
+        return super().clean()  # the captcha, last
 
 
 class OtpForm(PortalForm):
@@ -255,21 +276,14 @@ class OtpForm(PortalForm):
         return code
 
 
-class OtpPasswordResetForm(OtpForm):
-    new_password1 = PortalPasswordChangeForm.base_fields["new_password1"]
-    new_password2 = PortalPasswordChangeForm.base_fields["new_password2"]
+class OtpPasswordResetForm(OtpForm, PortalSetPasswordForm):
+    """The SMS code and the new password of a forgotten one. The account is known only once the code
+    is right, so the validators run without it."""
 
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", _("Les deux mots de passe ne sont pas identiques."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as exc:
-                self.add_error("new_password1", exc)
-        return cleaned
+    field_order = ["code", "new_password1", "new_password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(None, *args, **kwargs)
 
 
 class ReauthPasswordForm(PortalForm):
@@ -368,18 +382,10 @@ class SignupForm(PortalForm):
         return value
 
 
-class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
-    """The password a person chooses right after the SMS code: Django's SetPasswordForm and password
-    validators (the same rules as everywhere in the portal). `user` may be an unsaved account, so that
-    the validators can compare the password with the person's number and name."""
-
-    new_password1 = PortalPasswordChangeForm.base_fields["new_password1"]
-    new_password2 = PortalPasswordChangeForm.base_fields["new_password2"]
-    error_messages = {"password_mismatch": _("Les deux mots de passe ne sont pas identiques.")}
-
-    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
-        # The validators' messages go next to the password the person typed, not its confirmation.
-        super().validate_password_for_user(user, "new_password1")
+class ChoosePasswordForm(PortalSetPasswordForm):
+    """The password a person chooses right after the SMS code, with the same rules as everywhere in the
+    portal. `user` may be an unsaved account, so that the validators can compare the password with the
+    person's number and name."""
 
 
 class PreferencesForm(PortalForm):

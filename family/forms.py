@@ -154,15 +154,17 @@ class DocumentsForm(PortalForm):
         for kind in self.kinds:
             self.fields[kind] = _file_field(DocumentKind(kind).label, f"{DOCUMENT_HINTS[kind]} {size}")
 
-    def _clean_fields(self):
-        super()._clean_fields()
+    def clean(self):
+        # The fields are made per form, so their files are checked here rather than in clean_<field>().
+        cleaned = super().clean()
         for kind in self.kinds:
-            if kind in self.errors or not self.cleaned_data.get(kind):
+            if self.has_error(kind) or not cleaned.get(kind):
                 continue
             try:
-                self.cleaned_data[kind] = check_upload(self.cleaned_data[kind])
+                cleaned[kind] = check_upload(cleaned[kind])
             except ValidationError as error:
                 self.add_error(kind, error)
+        return cleaned
 
 
 class SchoolCertificateForm(PortalForm):

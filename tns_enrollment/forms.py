@@ -118,7 +118,7 @@ class PersonalInformationForm(PortalForm):
         return (self.cleaned_data.get("email") or "").strip().lower()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = self.cleaned_data
         doc_type, number = cleaned.get("id_document_type"), cleaned.get("id_document_number")
         if doc_type and number:
             try:
@@ -127,7 +127,7 @@ class PersonalInformationForm(PortalForm):
                 self.add_error("id_document_number", exc)
             else:
                 cleaned["id_document_number"] = normalize_identity_number(number)
-        return cleaned
+        return super().clean()  # the captcha, last
 
 
 class CategoryForm(PortalForm):

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ("pension", "0001_initial"),
         ("taawidaty", "0001_initial"),
         ("asvi_payment", "0001_initial"),
-        ("core", "0004_captcha_store_unlogged"),
+        ("core", "0003_outbox_next_attempt_at"),
         ("otp_totp", "0003_add_timestamps"),
     ]
 

@@ -3,20 +3,20 @@ the captcha field with its labels, and field-level messages in the page's langua
 
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
 from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from macnss.core import captcha_store
 from macnss.core.form_rendering import field_html
-from macnss.core.jinja2env import url_with_key
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
@@ -99,14 +99,6 @@ class CrispyHelperMixin:
         return helper
 
 
-class PortalForm(CrispyHelperMixin, forms.Form):
-    pass
-
-
-class PortalModelForm(CrispyHelperMixin, forms.ModelForm):
-    pass
-
-
 class StaticChoices(BaseChoiceIterator):
     """A choice field's choices when they are the same for every form (document types, operators…):
     shared by the copies of the field that each form instance makes, instead of copied and normalized
@@ -165,25 +157,6 @@ class LabelledCaptchaInput(CaptchaTextInput):
         super().__init__(**kwargs)
         self.label = label
 
-    # The captcha to show next, when PortalCaptchaField has one: written with the check of the submitted
-    # one, or the submitted one itself, unchecked, with the answer typed.
-    next_key: str | None = None
-    kept_answer = ""
-
-    def fetch_captcha_store(self, name, value, attrs=None, generator=None):
-        # The library's method, with the row written by captcha_store (one INSERT, no ORM) when there is
-        # no captcha to show next.
-        self._key, self.next_key = self.next_key or captcha_store.new_key(generator), None
-        self._value, self.kept_answer = [self._key, self.kept_answer], ""
-        self.id_ = self.build_attrs(attrs).get("id", None)
-
-    # The library's URLs, with the part around the key memoized (two reverse() a form otherwise).
-    def image_url(self):
-        return url_with_key("captcha-image", self._key)
-
-    def audio_url(self):
-        return url_with_key("captcha-audio", self._key) if captcha_settings.CAPTCHA_FLITE_PATH else None
-
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         answer_box = context["widget"]["subwidgets"][1]
@@ -194,39 +167,71 @@ class LabelledCaptchaInput(CaptchaTextInput):
 
 
 class PortalCaptchaField(CaptchaField):
-    """django-simple-captcha's field, checked by macnss.core.captcha_store: one statement that spends
-    the captcha at its first attempt, right or wrong (it cannot be brute-forced), and without the
-    library's purge of every expired captcha on each submission (a DELETE on every form POST); the
-    beat task `macnss.core.tasks.purge_expired_captchas` purges every 10 minutes instead.
-
-    The captcha is checked once the answers before it are valid (it comes last in every form). A form
-    refused for another answer comes back with the same image and the answer typed, neither checked
-    nor spent, so that the person corrects what was wrong without solving a new captcha; nothing is
-    done with a refused form, so an unchecked captcha lets nothing through."""
-
-    def _clean_bound_field(self, bf):
-        value = bf.data
-        hashkey, answer = (value[0] or "", (value[1] or "").strip()) if isinstance(value, list | tuple) else ("", "")
-        if bf.form._errors and captcha_store.still_answerable(hashkey):
-            self.widget.next_key, self.widget.kept_answer = hashkey, answer
-            if self.required and not answer:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return value
-        return super()._clean_bound_field(bf)
+    """django-simple-captcha's field and widget. The field only checks that the key and an answer came
+    back; the form checks the answer (CaptchaFormMixin), once its other answers are valid."""
 
     def clean(self, value):
-        forms.MultiValueField.clean(self, value)  # required parts, as CaptchaField does
-        hashkey, response = value[0], (value[1] or "").strip().lower()
-        value[1] = ""  # never redisplay the answer
-        if not self.required and not response:
-            return value
-        # Spent, and the next one written for the form shown again, in one round trip.
-        expected, self.widget.next_key = captcha_store.take_and_issue(hashkey)
-        if captcha_settings.CAPTCHA_TEST_MODE and response == "passed":
-            return value
-        if expected != response:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return value
+        # The library's clean() checks the answer here, before the form's other answers are known, and
+        # purges expired captchas on every submission (the beat task purges them instead).
+        forms.MultiValueField.clean(self, value)
+        answer = (value[1] or "").strip().lower()
+        if self.required and not answer:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [value[0], answer]
+
+    @staticmethod
+    def spend(hashkey: str, answer: str) -> bool:
+        """Whether `answer` is the captcha's, which is spent whatever the answer (no second guess).
+
+        Deleting the row is the check: of two submissions racing with the same key, only one deletes it."""
+        captchas = CaptchaStore.objects.filter(hashkey=hashkey)
+        if captcha_settings.CAPTCHA_TEST_MODE and answer == "passed":
+            captchas.delete()
+            return True
+        right, _deleted = captchas.filter(response=answer, expiration__gt=timezone.now()).delete()
+        if not right:
+            captchas.delete()
+        return bool(right)
+
+
+class CaptchaFormMixin:
+    """Checks the form's captcha in clean(), once the form has no other error, so that a form refused for
+    another answer leaves it unchecked and unspent (the person fixes a date without a wasted guess).
+
+    A form with a captcha runs its own checks first and then calls super().clean(); a form that must
+    know the verdict sooner (a password checked only behind the captcha) calls check_captcha()."""
+
+    captcha_passed: bool | None = None  # None until checked
+
+    def captcha_name(self) -> str | None:
+        return next((name for name, field in self.fields.items() if isinstance(field, PortalCaptchaField)), None)
+
+    def check_captcha(self) -> bool:
+        """True when the form has no captcha or its answer was right. Checked, and spent, at most once,
+        and only while the form has no error."""
+        name = self.captcha_name()
+        if name is None:
+            return True
+        if self.captcha_passed is None and not self.errors and name in self.cleaned_data:
+            hashkey, answer = self.cleaned_data[name]
+            self.captcha_passed = PortalCaptchaField.spend(hashkey, answer)
+            if not self.captcha_passed:
+                field = self.fields[name]
+                self.add_error(name, ValidationError(field.error_messages["invalid"], code="invalid"))
+        return bool(self.captcha_passed)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_captcha()
+        return cleaned
+
+
+class PortalForm(CaptchaFormMixin, CrispyHelperMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(CaptchaFormMixin, CrispyHelperMixin, forms.ModelForm):
+    pass
 
 
 def captcha_field(label=None) -> PortalCaptchaField:

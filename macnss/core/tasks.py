@@ -29,7 +29,7 @@ def requeue_stuck_messages() -> int:
 
 @shared_task
 def purge_expired_captchas() -> int:
-    """Expired captchas, which PortalCaptchaField no longer deletes on each submission."""
+    """Expired captchas, which PortalCaptchaField does not purge on each submission as the library's field does."""
     from captcha.models import CaptchaStore
     from django.utils import timezone
 

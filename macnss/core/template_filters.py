@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from captcha.fields import CaptchaTextInput
+
 from macnss.core.validators import format_rib
 
 
@@ -14,7 +16,7 @@ def error_anchor(bound_field) -> str:
         "CheckboxSelectMultiple",
     ):
         return f"{base}_0"
-    if widget.__class__.__name__ == "CaptchaTextInput":
+    if isinstance(widget, CaptchaTextInput):  # the answer box, not the hidden key
         return f"{base}_1"
     return base
 

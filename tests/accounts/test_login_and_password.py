@@ -102,6 +102,31 @@ def test_password_change_refuses_short_and_mismatched_passwords(logged_in_client
     assert "pas identiques" in page
 
 
+def test_password_change_refuses_the_current_password_and_a_wrong_one(logged_in_client):
+    url = reverse("accounts:password_change")
+    same = logged_in_client.post(url, {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert same.context_data["form"].errors == {
+        "new_password1": ["Choisissez un mot de passe différent du mot de passe actuel."]
+    }
+    new = "encore une phrase de passe"
+    wrong = logged_in_client.post(url, {"old_password": "faux", "new_password1": new, "new_password2": new})
+    assert wrong.context_data["form"].errors == {"old_password": ["Le mot de passe est incorrect."]}
+
+
+def test_the_password_forms_are_djangos():
+    from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+
+    from accounts.forms import ChoosePasswordForm, OtpPasswordResetForm, PortalPasswordChangeForm
+
+    user = User(username="100000001")
+    assert isinstance(PortalPasswordChangeForm(user), PasswordChangeForm)
+    assert isinstance(ChoosePasswordForm(user), SetPasswordForm)
+    reset = OtpPasswordResetForm({"code": "123456", "new_password1": "court", "new_password2": "autre"})
+    assert isinstance(reset, SetPasswordForm) and list(reset.fields) == ["code", "new_password1", "new_password2"]
+    assert reset.errors["new_password2"] == ["Les deux mots de passe ne sont pas identiques."]
+    assert "12" in reset.errors["new_password1"][0]
+
+
 def test_password_change_notifies_the_insured_by_sms(logged_in_client, insured):
     new = "encore une phrase de passe"
     logged_in_client.post(

@@ -73,9 +73,13 @@ def test_lookup_validates_number_and_captcha(client):
     response = client.post(reverse("asvi_payment:lookup"), {"number": "12", "captcha_0": "x", "captcha_1": "NOPE"})
     html = response.content.decode()
     assert "Le numéro d'immatriculation comporte 9 chiffres." in unescape(html)
-    assert "Le code de vérification ne correspond pas" in html
+    assert "Le code de vérification ne correspond pas" not in html  # checked once the number is right
     assert 'class="error-summary"' in html
     assert 'value="12"' in html  # the answer is kept
+    response = client.post(
+        reverse("asvi_payment:lookup"), {"number": "100000001", "captcha_0": "x", "captcha_1": "NOPE"}
+    )
+    assert "Le code de vérification ne correspond pas" in response.content.decode()
 
 
 @pytest.mark.django_db

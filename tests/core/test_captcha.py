@@ -1,5 +1,5 @@
-"""PortalCaptchaField and macnss.core.captcha_store: the library's rows, one statement to write a captcha and
-one to spend it, no purge on each submission (docs/PERFORMANCE.md)."""
+"""PortalCaptchaField and CaptchaFormMixin: django-simple-captcha's field, widget and rows, the answer checked
+once the rest of the form is valid, a captcha spent at its first check, no purge on each submission."""
 
 from datetime import timedelta
 
@@ -10,13 +10,13 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from macnss.core.forms import captcha_field
+from macnss.core.forms import CaptchaFormMixin, PortalCaptchaField, captcha_field
 from macnss.core.tasks import purge_expired_captchas
 
 pytestmark = pytest.mark.django_db
 
 
-class CaptchaOnlyForm(forms.Form):
+class CaptchaOnlyForm(CaptchaFormMixin, forms.Form):
     captcha = captcha_field()
 
 
@@ -63,29 +63,35 @@ def test_an_expired_or_unknown_captcha_is_refused():
 
 
 def test_a_submission_does_not_purge_and_the_beat_task_does(django_assert_num_queries):
-    from django.db import connection
-
-    stale, live, used = new_captcha(expired=True), new_captcha(), new_captcha()
-    # The captcha used is spent and the next one written (one statement on PostgreSQL), nothing else.
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+    stale, live, used, wrong = new_captcha(expired=True), new_captcha(), new_captcha(), new_captcha()
+    with django_assert_num_queries(1):  # the right answer: its row deleted, nothing else
         assert submit(used, "abcde").is_valid()
+    with django_assert_num_queries(2):  # a wrong one: the row deleted all the same
+        assert not submit(wrong, "zzzzz").is_valid()
     assert CaptchaStore.objects.filter(pk=stale.pk).exists()
     assert purge_expired_captchas() == 1
     remaining = set(CaptchaStore.objects.values_list("pk", flat=True))
-    assert live.pk in remaining and stale.pk not in remaining and used.pk not in remaining
+    assert remaining == {live.pk}
     assert settings.CELERY_BEAT_SCHEDULE["purge-expired-captchas"]["task"] == "macnss.core.tasks.purge_expired_captchas"
 
 
-def test_a_captcha_is_spent_once_even_by_two_racing_submissions():
-    from macnss.core import captcha_store
-
+def test_the_answer_is_spent_by_the_delete_that_checks_it():
     store = new_captcha()
-    assert captcha_store.take(store.hashkey) == "abcde"
-    assert captcha_store.take(store.hashkey) is None
-    assert captcha_store.take("") is None
+    assert PortalCaptchaField.spend(store.hashkey, "abcde")
+    assert not PortalCaptchaField.spend(store.hashkey, "abcde")
+    assert not PortalCaptchaField.spend("", "abcde")
 
 
-def test_the_widget_writes_a_captcha_that_the_librarys_image_view_draws(client, django_assert_num_queries):
+def test_test_mode_accepts_passed_and_spends_the_captcha(monkeypatch):
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+    store = new_captcha()
+    assert submit(store, "PASSED").is_valid()
+    assert not CaptchaStore.objects.filter(pk=store.pk).exists()
+    assert CaptchaOnlyForm({"captcha_0": "x", "captcha_1": "passed"}).is_valid()
+    assert not submit(new_captcha(), "zzzzz").is_valid()  # any other answer is checked
+
+
+def test_the_widget_shows_a_captcha_that_the_librarys_image_view_draws(client, django_assert_num_queries):
     import re
 
     with django_assert_num_queries(1):  # the INSERT
@@ -94,36 +100,35 @@ def test_the_widget_writes_a_captcha_that_the_librarys_image_view_draws(client, 
     store = CaptchaStore.objects.get(hashkey=key)
     assert store.response == store.challenge.lower() and len(store.challenge) == settings.CAPTCHA_LENGTH
     assert store.expiration > timezone.now() + timedelta(minutes=9)
+    assert f'src="/captcha/image/{key}/"' in html
     response = client.get(f"/captcha/image/{key}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert submit(store, store.challenge).is_valid()
 
 
-def test_a_form_shown_again_shows_the_captcha_written_by_the_check(django_assert_num_queries):
+def test_the_widget_names_the_answer_box_and_the_image(monkeypatch):
     import re
 
-    from django.db import connection
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", "/usr/bin/flite")
+    html = str(CaptchaOnlyForm()["captcha"])
+    key = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', html).group(1)
+    assert re.search(r'<input[^>]*name="captcha_1"[^>]*aria-label="Code de vérification"', html)
+    assert 'alt="Image contenant le code de vérification à recopier"' in html
+    assert f'<a href="/captcha/audio/{key}.wav" class="captcha-audio">Écouter le code (audio)</a>' in html
+
+
+def test_a_form_shown_again_after_a_wrong_answer_shows_a_new_captcha():
+    import re
 
     used = new_captcha()
     form = submit(used, "zzzzz")
-    next_key = form.fields["captcha"].widget.next_key
-    issued = CaptchaStore.objects.get(hashkey=next_key)
-    assert issued.pk != used.pk and issued.expiration > timezone.now() + timedelta(minutes=9)
-    with django_assert_num_queries(0):  # no INSERT at display: the check wrote it
-        html = str(form["captcha"])
-    assert re.search(r'name="captcha_0" value="([0-9a-f]{40})"', html).group(1) == next_key
+    html = str(form["captcha"])
+    shown = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', html).group(1)
+    assert shown != used.hashkey and CaptchaStore.objects.filter(hashkey=shown).exists()
     assert "zzzzz" not in html  # the answer is never shown again
-    # Shown once: the same form displayed again writes a new one.
-    with django_assert_num_queries(1):
-        assert next_key not in str(form["captcha"])
-    assert submit(issued, issued.challenge).is_valid()
-    if connection.vendor == "postgresql":
-        another = new_captcha()
-        with django_assert_num_queries(1):  # spent and the next written: one statement
-            assert submit(another, "abcde").is_valid()
 
 
-class NameAndCaptchaForm(forms.Form):
+class NameAndCaptchaForm(CaptchaFormMixin, forms.Form):
     name = forms.CharField(max_length=5)
     captcha = captcha_field()
 
@@ -138,19 +143,15 @@ def shown_captcha(html: str) -> tuple[str, str]:
 
 
 def displayed_captcha() -> CaptchaStore:
-    from macnss.core import captcha_store
-
-    return CaptchaStore.objects.get(hashkey=captcha_store.new_key())
+    return CaptchaStore.objects.get(hashkey=CaptchaStore.generate_key())
 
 
-def test_a_form_refused_for_another_answer_keeps_its_captcha_unchecked(django_assert_num_queries):
+def test_a_form_refused_for_another_answer_leaves_its_captcha_unchecked(django_assert_num_queries):
     store = displayed_captcha()
     form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": "zzzzz"})
-    with django_assert_num_queries(0):  # neither checked nor spent, and nothing new written
+    with django_assert_num_queries(0):  # neither checked nor spent
         assert not form.is_valid()
-        html = str(form["captcha"])
     assert list(form.errors) == ["name"]
-    assert shown_captcha(html) == (store.hashkey, "zzzzz")  # the same image, the answer typed
     assert CaptchaStore.objects.filter(pk=store.pk).exists()
     # Corrected, the form is checked: the wrong answer is refused, and only then spent.
     form = NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": "zzzzz"})
@@ -159,7 +160,7 @@ def test_a_form_refused_for_another_answer_keeps_its_captcha_unchecked(django_as
     assert shown_captcha(str(form["captcha"]))[0] != store.hashkey
 
 
-def test_a_kept_captcha_passes_once_the_form_is_corrected():
+def test_an_unchecked_captcha_passes_once_the_form_is_corrected():
     store = displayed_captcha()
     refused = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": store.challenge})
     assert not refused.is_valid()
@@ -168,42 +169,32 @@ def test_a_kept_captcha_passes_once_the_form_is_corrected():
     assert not NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": store.challenge}).is_valid()
 
 
-def test_an_empty_answer_is_flagged_even_when_the_captcha_is_kept():
+def test_an_empty_answer_is_flagged_and_spends_nothing():
     store = displayed_captcha()
     form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": " "})
     assert form.errors["captcha"] == ["Recopiez le code de vérification affiché dans l'image."]
-    assert shown_captcha(str(form["captcha"])) == (store.hashkey, "")
+    form = NameAndCaptchaForm({"name": "Ali", "captcha_0": store.hashkey, "captcha_1": " "})
+    assert form.errors["captcha"] == ["Recopiez le code de vérification affiché dans l'image."]
+    assert CaptchaStore.objects.filter(pk=store.pk).exists()
 
 
-def test_a_captcha_about_to_expire_is_checked_and_replaced(monkeypatch):
-    import time
+class CheckedInCleanForm(CaptchaFormMixin, forms.Form):
+    """A form whose own clean() refuses an answer, then lets the mixin check the captcha."""
 
-    from macnss.core import captcha_store
+    name = forms.CharField()
+    captcha = captcha_field()
 
+    def clean(self):
+        if self.cleaned_data.get("name") == "taken":
+            self.add_error("name", "taken")
+        return super().clean()
+
+
+def test_a_form_refused_by_its_own_clean_leaves_the_captcha_unchecked():
     store = displayed_captcha()
-    later = time.time() + (10 - 2) * 60  # two minutes left: too little to correct the form and answer
-    monkeypatch.setattr(captcha_store.time, "time", lambda: later)
-    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": store.challenge})
-    assert not form.is_valid()
-    assert not CaptchaStore.objects.filter(pk=store.pk).exists()
-    assert shown_captcha(str(form["captcha"])) == (form.fields["captcha"].widget._key, "")
-    assert form.fields["captcha"].widget._key != store.hashkey
-
-
-def test_only_a_key_written_here_and_still_fresh_is_kept():
-    import time
-
-    from macnss.core import captcha_store
-
-    fresh = captcha_store.new_key()
-    assert captcha_store.still_answerable(fresh)
-    in_an_hour = f"{int(time.time()) + 3600:08x}" + fresh[8:]
-    assert not captcha_store.still_answerable(in_an_hour)  # no captcha of ours lives that long
-    assert not captcha_store.still_answerable(fresh[:39])
-    assert not captcha_store.still_answerable("z" * 40)
-    assert not captcha_store.still_answerable("")
-    library_key = CaptchaStore.generate_key()  # the library's own keys (its refresh view) are checked
-    assert not captcha_store.still_answerable(library_key)
+    form = CheckedInCleanForm({"name": "taken", "captcha_0": store.hashkey, "captcha_1": "zzzzz"})
+    assert list(form.errors) == ["name"]
+    assert CaptchaStore.objects.filter(pk=store.pk).exists()
 
 
 def test_the_captcha_is_the_last_field_of_every_form_that_has_one():
@@ -219,12 +210,76 @@ def test_the_captcha_is_the_last_field_of_every_form_that_has_one():
     assert with_captcha >= 4
 
 
-@pytest.mark.postgres
-def test_the_captcha_table_skips_the_write_ahead_log_on_postgresql():
-    from django.db import connection
+def test_every_form_that_can_have_a_captcha_checks_it():
+    """A captcha field on a form without CaptchaFormMixin would only check that an answer was typed."""
+    import importlib
+    import inspect
 
-    if connection.vendor != "postgresql":
-        pytest.skip("UNLOGGED tables are PostgreSQL's")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'captcha_captchastore'")
-        assert cursor.fetchone()[0] == "u"
+    from django.apps import apps
+
+    checked = []
+    for app in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{app.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for cls in vars(module).values():
+            if not (inspect.isclass(cls) and issubclass(cls, forms.BaseForm)):
+                continue
+            if any(
+                "captcha_field(" in inspect.getsource(base)
+                for base in cls.__mro__
+                if base.__module__ == module.__name__
+            ):
+                assert issubclass(cls, CaptchaFormMixin), cls
+                checked.append(cls.__name__)
+    assert {
+        "LoginForm",
+        "PortalPasswordChangeForm",
+        "IdentityForm",
+        "AsviLookupForm",
+        "PersonalInformationForm",
+    } <= set(checked)
+
+
+def test_every_form_with_a_captcha_leaves_it_unspent_when_another_answer_is_missing():
+    from tests.core.test_widget_html import form_builders
+
+    forms_with_captcha = 0
+    for build in form_builders():
+        if not any(isinstance(field, PortalCaptchaField) for field in build(None).fields.values()):
+            continue
+        forms_with_captcha += 1
+        store = displayed_captcha()
+        form = build({"captcha_0": store.hashkey, "captcha_1": store.challenge})
+        assert not form.is_valid() and "captcha" not in form.errors, type(form).__name__
+        assert CaptchaStore.objects.filter(pk=store.pk).exists(), type(form).__name__
+    assert forms_with_captcha >= 4
+
+
+def identity_form(captcha: dict):
+    from accounts.forms import IdentityForm
+
+    return IdentityForm({"id_document_type": "cnie", "id_document_number": "123", "birth_date": "23/04/1985"} | captcha)
+
+
+def tns_identity_form(captcha: dict):
+    from tests.tns_enrollment.conftest import form_data
+    from tns_enrollment.forms import PersonalInformationForm
+
+    return PersonalInformationForm(form_data(id_document_number="123") | captcha)
+
+
+@pytest.mark.parametrize("build", [identity_form, tns_identity_form])
+def test_a_form_refused_by_its_cross_field_check_leaves_the_captcha_unspent(build):
+    store = displayed_captcha()
+    form = build({"captcha_0": store.hashkey, "captcha_1": "zzzzz"})
+    assert list(form.errors) == ["id_document_number"]
+    assert CaptchaStore.objects.filter(pk=store.pk).exists()
+
+
+def test_the_error_summary_links_to_the_answer_box():
+    from macnss.core.template_filters import error_anchor
+
+    form = CaptchaOnlyForm({"captcha_0": "", "captcha_1": ""})
+    assert error_anchor(form["captcha"]) == "id_captcha_1" == form["captcha"].id_for_label

@@ -206,6 +206,27 @@ def test_guesses_of_the_current_password_are_throttled_on_the_password_change_pa
     assert Client().post(LOGIN, {"username": insured_user.username, "password": PASSWORD} | CAPTCHA).status_code == 429
 
 
+def test_behind_the_captcha_no_guess_of_the_current_password_is_checked_until_it_passes(
+    logged_in_client, insured_user, monkeypatch
+):
+    from captcha.conf import settings as captcha_settings
+    from captcha.models import CaptchaStore
+
+    url = reverse("accounts:password_change")
+    new = "Une-phrase-de-passe-neuve-2026"
+    for _ in range(5):
+        logged_in_client.post(url, {"old_password": "faux", "new_password1": new, "new_password2": new})
+    counted = LoginFailure.objects.count()
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", False)
+    captcha = {"captcha_0": CaptchaStore.generate_key(), "captcha_1": "zzzzz"}
+    # Another answer missing leaves the captcha unchecked, and the guess with it; a wrong captcha too.
+    page = logged_in_client.post(url, {"old_password": "faux", "new_password1": new, "new_password2": ""} | captcha)
+    assert list(page.context_data["form"].errors) == ["new_password2"]
+    page = logged_in_client.post(url, {"old_password": "faux", "new_password1": new, "new_password2": new} | captcha)
+    assert "captcha" in page.context_data["form"].errors and "old_password" not in page.context_data["form"].errors
+    assert LoginFailure.objects.count() == counted
+
+
 def test_new_password_is_not_compared_with_the_current_one_before_it_is_proved(logged_in_client):
     url = reverse("accounts:password_change")
     response = logged_in_client.post(url, {"old_password": "", "new_password1": PASSWORD, "new_password2": PASSWORD})

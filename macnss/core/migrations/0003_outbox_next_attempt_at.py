@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_captcha_expiration_index'),
+        ('core', '0001_initial'),
     ]
 
     operations = [

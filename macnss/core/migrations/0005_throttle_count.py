@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_captcha_store_unlogged'),
+        ('core', '0003_outbox_next_attempt_at'),
     ]
 
     operations = [
