@@ -10,7 +10,7 @@ class PortalAccountBackend(ModelBackend):
         so that the account and its person cost one query and nothing of them is kept in a cache."""
         user = (
             get_user_model()
-            ._default_manager.select_related("insured__bank_details", "insured__tns_subcategory__category")
+            .objects.select_related("insured__bank_details", "insured__tns_subcategory__category")
             .filter(pk=user_id)
             .first()
         )
