@@ -6,17 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.validators import (
+    clean_cnss_number,
     normalize_digits,
     normalize_identity_number,
     validate_cnss_number,
     validate_identity_number,
-    validate_rib,
 )
+from shared_steps.forms import OtpForm
 
 from . import login_guard
 from .login_guard import normalize_login_identifier
 from .models import IdentityDocumentType
-from .services import DIRECT_DEBIT_CONSENT_TEXT
 
 
 def cnss_number_field() -> forms.CharField:
@@ -27,12 +27,6 @@ def cnss_number_field() -> forms.CharField:
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "dir": "ltr"}),
         error_messages={"required": _("Saisissez votre numéro d'immatriculation (9 chiffres).")},
     )
-
-
-def clean_cnss_number(value: str) -> str:
-    number = normalize_digits(value)
-    validate_cnss_number(number)
-    return number
 
 
 def clean_login_identifier(value: str) -> str:
@@ -118,25 +112,6 @@ class LoginForm(CrispyHelperMixin, AuthenticationForm):
         self.confirm_login_allowed(outcome.user)
         self.user_cache = outcome.user
         return self.cleaned_data
-
-
-class BankDetailsForm(PortalForm):
-    rib = forms.CharField(
-        label=_("RIB"),
-        max_length=40,
-        help_text=_("Les 24 chiffres de votre relevé d'identité bancaire (les espaces sont acceptés)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr"}),
-        error_messages={"required": _("Saisissez votre RIB (24 chiffres).")},
-    )
-    direct_debit_consent = forms.BooleanField(
-        label=DIRECT_DEBIT_CONSENT_TEXT,
-        error_messages={"required": _("Cochez la case pour autoriser le prélèvement automatique des cotisations.")},
-    )
-
-    def clean_rib(self):
-        value = self.cleaned_data["rib"]
-        validate_rib(value)
-        return normalize_digits(value)
 
 
 class PortalPasswordChangeForm(PortalForm):
@@ -232,27 +207,6 @@ class IdentityForm(PortalForm):
             except ValidationError as exc:
                 self.add_error("id_document_number", exc)
         return cleaned
-
-
-class OtpForm(PortalForm):
-    code = forms.CharField(
-        label=_("Code OTP reçu par SMS"),
-        max_length=12,
-        help_text=_("Le code à 6 chiffres envoyé par SMS. Il peut mettre une minute à arriver."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
-        error_messages={"required": _("Saisissez le code à 6 chiffres reçu par SMS.")},
-    )
-
-    def __init__(self, *args, with_captcha=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if with_captcha:
-            self.fields["captcha"] = captcha_field()
-
-    def clean_code(self):
-        code = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())
-        if len(code) != 6:
-            raise ValidationError(_("Le code comporte 6 chiffres."), code="otp_format")
-        return code
 
 
 class OtpPasswordResetForm(OtpForm):

@@ -1,14 +1,15 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import OtpForm
 from accounts.models import IdentityDocumentType, PhoneOperator, ProfessionalCategory
-from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
+from macnss.core.forms import CrispyHelperMixin, PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile, validate_identity_number
+from shared_steps.forms import OtpForm
 
 OLDEST_PLAUSIBLE_AGE = 110
 YOUNGEST_WORKING_AGE = 15
@@ -179,3 +180,27 @@ class CodeForm(OtpForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("with_captcha", True)
         super().__init__(*args, **kwargs)
+
+
+class ChoosePasswordForm(CrispyHelperMixin, SetPasswordForm):
+    """Outcome b after the code: the password the person chooses on the page, checked by Django's
+    SetPasswordForm and validators against the unsaved account (his number and name)."""
+
+    new_password1 = forms.CharField(
+        label=_("Nouveau mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 12 caractères. Une phrase facile à retenir convient très bien."),
+        error_messages={"required": _("Choisissez un nouveau mot de passe.")},
+    )
+    new_password2 = forms.CharField(
+        label=_("Confirmez le nouveau mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Saisissez à nouveau le nouveau mot de passe.")},
+    )
+    error_messages = {"password_mismatch": _("Les deux mots de passe ne sont pas identiques.")}
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107 - a field name
+        # The validators' messages go next to the password the person typed, not its confirmation.
+        super().validate_password_for_user(user, "new_password1")
