@@ -123,3 +123,21 @@ def test_an_unknown_task_name_fails_in_the_request_not_after_the_commit():
 
     with pytest.raises((KeyError, ImportError)):
         enqueue_on_commit("taawidaty.tasks.no_such_task", 1)
+
+
+def test_journey_state_keeps_a_change_only_through_set_or_update(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from macnss.core.journey_state import JourneyState
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    journey = JourneyState("demo")
+    assert journey.get(request) == {}
+    journey.set(request, {"otp": 1})
+    journey.get(request)["otp"] = 2  # a copy: the session is not changed behind the journey's back
+    assert journey.update(request, confirmed=True) == {"otp": 1, "confirmed": True}
+    assert request.session["demo"] == {"otp": 1, "confirmed": True}
+    journey.clear(request)
+    journey.clear(request)  # twice is harmless (a second tab)
+    assert "demo" not in request.session
