@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from macnss.core.services import queue_sms
+from macnss.core.validators import normalize_identity_number
 
 from .models import OneTimeCode, OtpSendGate
 
@@ -84,7 +85,7 @@ def _hold_send_gate(key: str) -> None:
 
 def identity_key(identifier: str) -> str:
     """A keyed hash of what the person typed (CNSS number, document number), never stored in clear."""
-    normalized = "".join(ch for ch in (identifier or "").upper() if ch.isalnum())
+    normalized = normalize_identity_number(identifier)
     key = f"otp-identity:{settings.SECRET_KEY}".encode()
     return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
 

@@ -16,17 +16,17 @@ from django.views.generic import FormView
 
 from macnss.core import portal
 from macnss.core.client_ip import client_ip_or_none
+from macnss.core.journey_state import JourneyState
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
+from shared_steps.forms import BankDetailsForm, ChoosePasswordForm
+from shared_steps.views import OtpStepView
 
 from . import devices, login_guard, otp, reauth, selectors, services
 from .forms import (
-    BankDetailsForm,
-    ChoosePasswordForm,
     EmailChangeForm,
     IdentityForm,
     LoginForm,
     NumberAndCaptchaForm,
-    OtpForm,
     OtpPasswordResetForm,
     PortalPasswordChangeForm,
     PreferencesForm,
@@ -188,63 +188,11 @@ class PasswordChangeView(FormView):
         return redirect("accounts:dashboard")
 
 
-class OtpStepView(CaptchaRefreshMixin, FormView):
-    """A reusable «code reçu par SMS» page: the journey names its purpose, session namespace and
-    what happens once the code is right. «Renvoyer le code» is a POST on the same page."""
-
-    template_name = "accounts/otp_verify.html"
-    form_class = OtpForm
-    purpose: str = ""
-    session_key: str = ""
-    with_captcha = False
-    start_url_name = ""
-
-    def journey_state(self) -> dict:
-        return self.request.session.get(self.session_key) or {}
-
-    def save_state(self, state: dict) -> None:
-        self.request.session[self.session_key] = state
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.journey_state().get("otp"):
-            return redirect(self.start_url_name)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "with_captcha": self.with_captcha}
-
-    def get_refresh_form_kwargs(self) -> dict:
-        return {"with_captcha": self.with_captcha}
-
-    def post(self, request, *args, **kwargs):
-        if "resend" in request.POST:
-            return self.resend()
-        return super().post(request, *args, **kwargs)
-
-    def resend(self):
-        state = self.journey_state()
-        try:
-            new = otp.resend_code(code_id=state.get("otp"), purpose=self.purpose, language=get_language())
-        except otp.SendLimitReached:
-            messages.error(self.request, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
-        else:
-            state["otp"] = new.pk
-            self.save_state(state)
-            messages.info(self.request, _("Un nouveau code vient d'être envoyé. Le précédent ne fonctionne plus."))
-        return redirect(self.request.path)
-
-    def form_valid(self, form):
-        verification = otp.verify_code(
-            code_id=self.journey_state().get("otp"), purpose=self.purpose, submitted=form.cleaned_data["code"]
-        )
-        if not verification.ok:
-            form.add_error("code", verification.message)
-            return self.form_invalid(form)
-        return self.code_confirmed(form)
-
-    def code_confirmed(self, form):
-        raise NotImplementedError
-
+# Each journey's answers between its pages.
+PASSWORD_RECOVERY = JourneyState("password_recovery")
+RECOVER_NUMBER = JourneyState("recover_number")
+SIGNUP = JourneyState("signup")
+REAUTH_CODE = JourneyState("reauth")
 
 TOO_MANY_FOR_IDENTITY = gettext_lazy(
     "Vous avez demandé trop de codes pour ces informations. Réessayez dans une heure, ou présentez-vous dans une "
@@ -255,7 +203,6 @@ TOO_MANY_FOR_IDENTITY = gettext_lazy(
 class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
     template_name = "accounts/password_recovery_start.html"
     form_class = NumberAndCaptchaForm
-    session_key = "password_recovery"
 
     def form_valid(self, form):
         if too_many_attempts(self.request, "password_recovery", "10/h"):
@@ -275,7 +222,7 @@ class PasswordRecoveryStartView(CaptchaRefreshMixin, FormView):
             language=get_language(),
             subject=f"user:{user.pk}" if user else "",
         )
-        self.request.session[self.session_key] = {"otp": code.pk, "user": user.pk if user else None}
+        PASSWORD_RECOVERY.set(self.request, {"otp": code.pk, "user": user.pk if user else None})
         return redirect("accounts:password_recovery_code")
 
 
@@ -283,7 +230,7 @@ class PasswordRecoveryCodeView(OtpStepView):
     template_name = "accounts/password_recovery_code.html"
     form_class = OtpPasswordResetForm
     purpose = "password_recovery"
-    session_key = "password_recovery"
+    journey = PASSWORD_RECOVERY
     start_url_name = "accounts:password_recovery"
 
     def code_confirmed(self, form):
@@ -293,7 +240,7 @@ class PasswordRecoveryCodeView(OtpStepView):
         services.change_password(user=user, new_password=form.cleaned_data["new_password1"])
         login_guard.clear_person(user)  # the SMS code proved the person: the lockout ends
         services.end_other_sessions(user, keep_session_key=None)
-        del self.request.session[self.session_key]
+        PASSWORD_RECOVERY.clear(self.request)
         messages.success(self.request, _("Votre nouveau mot de passe est enregistré. Vous pouvez vous connecter."))
         return redirect("accounts:login")
 
@@ -303,7 +250,6 @@ class RecoverNumberStartView(CaptchaRefreshMixin, FormView):
 
     template_name = "accounts/recover_number_start.html"
     form_class = IdentityForm
-    session_key = "recover_number"
 
     def form_valid(self, form):
         if too_many_attempts(self.request, "recover_number", "10/h"):
@@ -326,14 +272,14 @@ class RecoverNumberStartView(CaptchaRefreshMixin, FormView):
             language=get_language(),
             subject=f"insured:{person.pk}" if person else "",
         )
-        self.request.session[self.session_key] = {"otp": code.pk, "insured": person.pk if person else None}
+        RECOVER_NUMBER.set(self.request, {"otp": code.pk, "insured": person.pk if person else None})
         return redirect("accounts:recover_number_code")
 
 
 class RecoverNumberCodeView(OtpStepView):
     template_name = "accounts/recover_number_code.html"
     purpose = "recover_number"
-    session_key = "recover_number"
+    journey = RECOVER_NUMBER
     start_url_name = "accounts:recover_number"
 
     def code_confirmed(self, form):
@@ -347,7 +293,7 @@ class RecoverNumberCodeView(OtpStepView):
 
 
 def recover_number_result(request):
-    state = request.session.get("recover_number") or {}
+    state = RECOVER_NUMBER.get(request)
     if not state.get("confirmed"):
         return redirect("accounts:recover_number")
     person = InsuredPerson.objects.filter(pk=state.get("insured")).first()
@@ -379,21 +325,18 @@ class SignupStartView(CaptchaRefreshMixin, FormView):
         )
         code = services.start_signup(person=person, identity=identity, language=get_language() or "fr")
         self.request.session.cycle_key()
-        self.request.session[SIGNUP_SESSION_KEY] = {
-            "otp": code.pk,
-            "insured": person.pk if person is not None and not hasattr(person, "account") else None,
-        }
+        SIGNUP.set(
+            self.request,
+            {"otp": code.pk, "insured": person.pk if person is not None and not hasattr(person, "account") else None},
+        )
         return redirect("accounts:signup_code")
-
-
-SIGNUP_SESSION_KEY = "signup"
 
 
 @method_decorator(never_cache, name="dispatch")
 class SignupCodeView(OtpStepView):
     template_name = "accounts/signup_code.html"
     purpose = services.SIGNUP_OTP_PURPOSE
-    session_key = SIGNUP_SESSION_KEY
+    journey = SIGNUP
     start_url_name = "accounts:signup"
 
     def code_confirmed(self, form):
@@ -412,7 +355,7 @@ class SignupPasswordView(FormView):
     form_class = ChoosePasswordForm
 
     def dispatch(self, request, *args, **kwargs):
-        state = request.session.get(SIGNUP_SESSION_KEY) or {}
+        state = SIGNUP.get(request)
         self.person = InsuredPerson.objects.filter(pk=state.get("insured")).first() if state.get("confirmed") else None
         if self.person is None:
             return redirect("accounts:signup")
@@ -432,7 +375,7 @@ class SignupPasswordView(FormView):
         return {**super().get_context_data(**kwargs), "person": self.person}
 
     def form_valid(self, form):
-        del self.request.session[SIGNUP_SESSION_KEY]
+        SIGNUP.clear(self.request)
         try:
             user = services.open_account(person=self.person, password=form.cleaned_data["new_password1"])
         except services.AccountAlreadyExists:
@@ -454,7 +397,6 @@ class ReauthenticateView(FormView):
 
     template_name = "accounts/reauthenticate.html"
     form_class = ReauthPasswordForm
-    code_session_key = "reauth"
 
     def next_url(self) -> str:
         return reauth.safe_next(self.request, reverse("accounts:dashboard"))
@@ -486,7 +428,7 @@ class ReauthenticateView(FormView):
         except otp.SendLimitReached:
             messages.error(self.request, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
             return redirect(reauth.reauthenticate_url(self.next_url()))
-        self.request.session[self.code_session_key] = {"otp": code.pk, "next": self.next_url()}
+        REAUTH_CODE.set(self.request, {"otp": code.pk, "next": self.next_url()})
         return redirect("accounts:reauthenticate_code")
 
     def form_valid(self, form):
@@ -498,12 +440,12 @@ class ReauthenticateView(FormView):
 class ReauthenticateCodeView(OtpStepView):
     template_name = "accounts/reauthenticate_code.html"
     purpose = "reauth"
-    session_key = "reauth"
+    journey = REAUTH_CODE
     start_url_name = "accounts:reauthenticate"
 
     def code_confirmed(self, form):
         state = self.journey_state()
-        del self.request.session[self.session_key]
+        REAUTH_CODE.clear(self.request)
         reauth.mark_recent(self.request)
         target = state.get("next") or ""
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):

@@ -8,6 +8,7 @@ from backoffice.audit import PersonalDataAdminMixin
 from macnss.core.services import apply_transition
 from macnss.core.tasks_queue import enqueue_on_commit
 
+from . import services
 from .models import AsviDue, AsviRate, CallbackRecord, MockCmiPayment, OrderStatus, PaymentLine, PaymentOrder
 
 
@@ -150,10 +151,8 @@ class PaymentOrderAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Renvoyer la lettre de confirmation (si jamais envoyée)"))
     def resend_receipt(self, request, queryset):
-        from .tasks import send_receipt
-
         for order in queryset.filter(status=OrderStatus.PAID, receipt_emailed_at__isnull=True):
-            enqueue_on_commit(send_receipt, order.pk)
+            enqueue_on_commit(services.SEND_RECEIPT, order.pk)
         self.message_user(request, _("Envoi programmé."), messages.SUCCESS)
 
 

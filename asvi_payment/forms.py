@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import clean_cnss_number
 from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
+from macnss.core.validators import clean_cnss_number
 
 from .models import CardType
 

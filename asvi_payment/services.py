@@ -299,14 +299,13 @@ def _apply_callback(fields: dict[str, str], hash_ok: bool) -> CallbackOutcome:
     )
     order.receipt_number = new_receipt_number()
     order.save(update_fields=["receipt_number"])
-    from .tasks import send_receipt
-
-    enqueue_on_commit(send_receipt, order.pk)
+    enqueue_on_commit(SEND_RECEIPT, order.pk)
     return CallbackOutcome(cmi.confirmation_reply(), order, "Paiement approuvé : trimestres réglés.")
 
 
 # --- Receipt ---------------------------------------------------------------------------------------
 
+SEND_RECEIPT = "asvi_payment.tasks.send_receipt"
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: read aloud and retyped without doubt
 
 
@@ -387,8 +386,6 @@ def send_receipt(*, order_id: int) -> bool:
 
 def requeue_missing_receipts(*, older_than: timedelta = timedelta(minutes=2)) -> int:
     """Paid orders whose receipt task never ran (broker down): queue them again."""
-    from .tasks import send_receipt as task
-
     waiting = (
         PaymentOrder.objects.filter(status=OrderStatus.PAID, paid_at__lt=timezone.now() - older_than)
         .filter(Q(receipt_emailed_at__isnull=True) | Q(receipt_pdf=""))
@@ -396,6 +393,6 @@ def requeue_missing_receipts(*, older_than: timedelta = timedelta(minutes=2)) ->
     )
     count = 0
     for pk in waiting:
-        enqueue_on_commit(task, pk)
+        enqueue_on_commit(SEND_RECEIPT, pk)
         count += 1
     return count

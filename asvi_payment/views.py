@@ -20,6 +20,7 @@ from django.views.generic import FormView
 from accounts.models import InsuredPerson
 from macnss.core.client_ip import client_ip_or_none
 from macnss.core.downloads import attachment_response
+from macnss.core.journey_state import JourneyState
 from macnss.core.throttle import limit_exceeded
 from macnss.core.views import CaptchaRefreshMixin
 
@@ -30,6 +31,7 @@ from .models import AsviDue, DueStatus, OrderChannel, PaymentOrder
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "asvi_payment"
+JOURNEY = JourneyState(SESSION_KEY)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -65,7 +67,7 @@ class LookupView(CaptchaRefreshMixin, FormView):
             )
             return self.form_invalid(form)
         self.request.session.cycle_key()
-        self.request.session[SESSION_KEY] = _new_state(person, OrderChannel.PUBLIC)
+        JOURNEY.set(self.request, _new_state(person, OrderChannel.PUBLIC))
         return redirect("asvi_payment:dues")
 
 
@@ -75,7 +77,7 @@ def member_start(request):
     person = request.user.insured
     if person is None or not person.is_asvi_member:
         raise Http404
-    request.session[SESSION_KEY] = _new_state(person, OrderChannel.PRIVATE)
+    JOURNEY.set(request, _new_state(person, OrderChannel.PRIVATE))
     return redirect("asvi_payment:dues")
 
 
@@ -91,11 +93,11 @@ def _new_state(person, channel: str) -> dict:
 
 def _state(request) -> dict:
     """The journey state; a private-space journey holds only while its member is logged in."""
-    state = request.session.get(SESSION_KEY) or {}
+    state = JOURNEY.get(request)
     if state.get("channel") == OrderChannel.PRIVATE and not (
         request.user.is_authenticated and request.user.insured_id == state.get("insured")
     ):
-        request.session.pop(SESSION_KEY, None)
+        JOURNEY.clear(request)
         return {}
     return state
 
@@ -107,12 +109,6 @@ def _journey_person(request) -> InsuredPerson | None:
     return InsuredPerson.objects.filter(pk=state["insured"]).first()
 
 
-def _save_state(request, **changes):
-    state = dict(request.session.get(SESSION_KEY) or {})
-    state.update(changes)
-    request.session[SESSION_KEY] = state
-
-
 @never_cache
 def dues(request):
     """The dues page: unpaid quarters with a box each, card type, server-computed total."""
@@ -120,8 +116,7 @@ def dues(request):
     if state.get("insured") and not (state.get("number") and state.get("initials")):  # an older journey
         person = _journey_person(request)
         if person is not None:
-            _save_state(request, number=person.immatriculation_number, initials=selectors.initials(person))
-            state = request.session[SESSION_KEY]
+            state = JOURNEY.update(request, number=person.immatriculation_number, initials=selectors.initials(person))
     if not state.get("insured") or not state.get("number"):
         return redirect("asvi_payment:lookup")
     person_id = state["insured"]
@@ -138,7 +133,7 @@ def dues(request):
                 dues=due_list,
             )
         elif form.is_valid():
-            _save_state(
+            JOURNEY.update(
                 request,
                 selection=[int(pk) for pk in form.cleaned_data["dues"]],
                 card_type=form.cleaned_data["card_type"],

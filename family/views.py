@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.journey_state import JourneyState
 from macnss.core.storage import StorageUnavailable
 from macnss.core.uploads import limit_uploads
 
@@ -16,7 +17,9 @@ from . import selectors, services
 from .forms import DocumentsForm, MemberForm, SchoolCertificateForm
 from .models import DocumentKind, MemberStatus
 
-SESSION_KEY = "family"
+# The answers of step 1 until the documents are filed; then the member just declared, for its page.
+JOURNEY = JourneyState("family")
+DECLARED = JourneyState("family_declared")
 
 
 def _person(request):
@@ -57,10 +60,10 @@ def add(request):
             except services.DeclarationRefused as refused:
                 refusal = refused.reasons
             else:
-                request.session[SESSION_KEY] = answers.to_session()
+                JOURNEY.set(request, answers.to_session())
                 return redirect("family:documents")
     else:
-        saved = request.session.get(SESSION_KEY)
+        saved = JOURNEY.get(request)
         form = MemberForm(initial=services.MemberAnswers.from_session(saved).__dict__ if saved else None)
     return render(
         request,
@@ -77,7 +80,7 @@ def add(request):
 def documents(request):
     """Step 2: the documents the rules ask for this person; filing happens only when all are valid."""
     person = _person(request)
-    saved = request.session.get(SESSION_KEY)
+    saved = JOURNEY.get(request)
     if not saved:
         return redirect("family:add")
     answers = services.MemberAnswers.from_session(saved)
@@ -108,8 +111,8 @@ def documents(request):
         except StorageUnavailable as exc:
             form.add_error(None, exc.message)
         else:
-            del request.session[SESSION_KEY]
-            request.session["family_declared"] = str(member.public_id)
+            JOURNEY.clear(request)
+            DECLARED.set(request, {"member": str(member.public_id)})
             return redirect("family:detail", public_id=member.public_id)
     return render(
         request,
@@ -130,7 +133,7 @@ def detail(request, public_id):
         {
             "member": member,
             "documents": list(selectors.documents_of(member)),
-            "just_declared": request.session.get("family_declared") == str(member.public_id),
+            "just_declared": DECLARED.get(request).get("member") == str(member.public_id),
             "statuses": MemberStatus,
             "can_add_school_certificate": member.is_child
             and member.status == MemberStatus.VALIDATED

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from macnss.core import document_signing
-from macnss.core.tasks_queue import enqueue_on_commit
+from macnss.core.tasks_queue import enqueue_now, enqueue_on_commit
 
 from . import selectors
 from .models import Attestation, AttestationKind
@@ -164,10 +164,11 @@ def issue_attestation(*, person, kind: str, year: int | None = None, today: date
     raise RuntimeError("Could not allocate an attestation reference")
 
 
-def _queue_pdf(attestation: Attestation) -> None:
-    from .tasks import build_attestation_pdf
+BUILD_PDF = "insured_space.tasks.build_attestation_pdf"
 
-    enqueue_on_commit(build_attestation_pdf, attestation.pk)
+
+def _queue_pdf(attestation: Attestation) -> None:
+    enqueue_on_commit(BUILD_PDF, attestation.pk)
 
 
 # --- The PDF (worker) ------------------------------------------------------------------------------
@@ -233,12 +234,10 @@ def build_attestation_pdf(attestation_id: int) -> bool:
 
 
 def requeue_missing_pdfs(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    from .tasks import build_attestation_pdf as task
-
     count = 0
     for pk in selectors.attestations_missing_pdf(older_than).values_list("pk", flat=True)[:200]:
         try:
-            task.delay(pk)
+            enqueue_now(BUILD_PDF, pk)
         except Exception:  # broker still down: the next run tries again
             logger.warning("Broker unavailable; attestation %s stays pending.", pk)
             break

@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
+from . import services
+
 
 @shared_task(bind=True, max_retries=5, acks_late=True)  # idempotent: a redelivered task finds the PDF and stops
 def build_attestation_pdf(self, attestation_id: int) -> bool:
-    from . import services
-
     try:
         return services.build_attestation_pdf(attestation_id)
     except OSError as exc:  # storage hiccup while writing the PDF
@@ -15,6 +15,4 @@ def build_attestation_pdf(self, attestation_id: int) -> bool:
 
 @shared_task
 def requeue_missing_pdfs() -> int:
-    from . import services
-
     return services.requeue_missing_pdfs()

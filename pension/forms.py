@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import BankDetailsForm
 from macnss.core.forms import PortalForm
+from shared_steps.forms import BankDetailsForm
 
 from . import rules
 

@@ -16,13 +16,14 @@ from django.views.generic import FormView, TemplateView
 from accounts import reauth
 from accounts import selectors as account_selectors
 from macnss.core.client_ip import client_ip_or_none
+from macnss.core.journey_state import JourneyState
 from macnss.core.validators import rib_key_is_valid
 
 from . import rules, selectors, services
 from .forms import AjournementForm, DroitSupplementaireForm, MultiplierForm, RibAndConsentForm
 from .models import AgeBand
 
-SESSION_KEY = "pension"
+JOURNEY = JourneyState("pension")
 STEPS = ["pension:start", "pension:age", "pension:rib", "pension:check"]
 AGE_QUESTION_BANDS = (AgeBand.AJOURNEMENT, AgeBand.DROIT_SUPPLEMENTAIRE)
 ERROR_STEPS = {
@@ -107,7 +108,7 @@ class StepMixin(PensionMixin):
     step = ""
 
     def guard(self, request):
-        self.state = request.session.get(SESSION_KEY) or {}
+        self.state = JOURNEY.get(request)
         self.existing = selectors.request_of(self.person)
         self.day = rules.request_date()
         self.band = rules.person_age_band(self.person, self.day)
@@ -122,8 +123,7 @@ class StepMixin(PensionMixin):
         return None
 
     def save_state(self, **changes) -> None:
-        self.state.update(changes)
-        self.request.session[SESSION_KEY] = self.state
+        self.state = JOURNEY.update(self.request, **changes)
 
     def amounts(self):
         return rules.contribution(self.person.tns_subcategory, day=self.day, multiplier=self.state.get("multiplier", 1))
@@ -276,7 +276,7 @@ class CheckView(StepMixin, View):
 
     def guard(self, request):
         # A double click: the first POST recorded the request, the second one lands on its confirmation.
-        submitted = (request.session.get(SESSION_KEY) or {}).get("submitted")
+        submitted = JOURNEY.get(request).get("submitted")
         if request.method == "POST" and submitted and selectors.request_of(self.person) is not None:
             return redirect("pension:confirmation")
         return super().guard(request)
@@ -317,5 +317,5 @@ class CheckView(StepMixin, View):
         except services.PensionRequestError as exc:
             messages.error(request, _("Votre situation a changé depuis le début de la demande : vérifiez cette étape."))
             return redirect(ERROR_STEPS.get(exc.code, "pension:start"))
-        request.session[SESSION_KEY] = {"submitted": pension_request.reference}
+        JOURNEY.set(request, {"submitted": pension_request.reference})
         return redirect("pension:confirmation")

@@ -13,18 +13,18 @@ from macnss.core.tasks_queue import enqueue_on_commit
 
 from .models import DataExport
 
+BUILD_EXPORT = "privacy.tasks.build_data_export"
+
 
 @transaction.atomic
 def request_pdf(*, person, language: str) -> DataExport:
     """A new export replaces the person's earlier ones (their files go after commit)."""
-    from .tasks import build_data_export
-
     for old in DataExport.objects.filter(insured=person):
         if old.pdf:
             transaction.on_commit(lambda storage=old.pdf.storage, name=old.pdf.name: storage.delete(name))
         old.delete()
     export = DataExport.objects.create(insured=person, language=language)
-    enqueue_on_commit(build_data_export, export.pk)
+    enqueue_on_commit(BUILD_EXPORT, export.pk)
     return export
 
 
@@ -70,13 +70,11 @@ def build_pdf(export_id: int) -> bool:
 
 def requeue_unbuilt() -> int:
     """Exports left waiting while the broker was down."""
-    from .tasks import build_data_export
-
     waiting = list(
         DataExport.objects.filter(
             built_at__isnull=True, requested_at__lt=timezone.now() - timedelta(minutes=2)
         ).values_list("pk", flat=True)
     )
     for export_id in waiting:
-        enqueue_on_commit(build_data_export, export_id)
+        enqueue_on_commit(BUILD_EXPORT, export_id)
     return len(waiting)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from macnss.core.languages import page_language
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.storage import all_or_nothing
-from macnss.core.tasks_queue import enqueue_on_commit
+from macnss.core.tasks_queue import enqueue_now, enqueue_on_commit
 from macnss.core.uploads import CheckedFile
 
 from . import eligibility, selectors
@@ -31,6 +31,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: easy to read aloud and to type from paper.
+BUILD_RECEIPT = "taawidaty.tasks.build_receipt"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 8  # 30^8 ≈ 6.6 × 10^11 possible values per year: not guessable
 
@@ -158,9 +159,7 @@ def submit_claim(*, claim: RefundClaim, by=None, language: str | None = None) ->
     claim.physical_control_rule = rule
     apply_transition(claim, "submit", by=by, note=_("Demande validée par l'assuré."))
     notify_status(claim)
-    from .tasks import build_receipt
-
-    enqueue_on_commit(build_receipt, claim.pk)
+    enqueue_on_commit(BUILD_RECEIPT, claim.pk)
     return claim
 
 
@@ -268,12 +267,10 @@ def build_receipt(claim_id: int) -> bool:
 
 def requeue_missing_receipts() -> int:
     """Re-send to the worker the receipts still missing (the broker was down, or the task died)."""
-    from .tasks import build_receipt as build_receipt_task
-
     count = 0
     for pk in selectors.claims_missing_receipt().values_list("pk", flat=True)[:200]:
         try:
-            build_receipt_task.delay(pk)
+            enqueue_now(BUILD_RECEIPT, pk)
         except Exception:
             logger.warning("Broker unavailable; receipt of claim %s stays pending.", pk)
             break

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import insured_for_user
 from macnss.core.downloads import attachment_response
+from macnss.core.journey_state import JourneyState
 from macnss.core.storage import StorageUnavailable
 from macnss.core.uploads import limit_uploads
 from macnss.core.views import too_many_attempts
@@ -17,6 +18,9 @@ from macnss.core.views import too_many_attempts
 from . import selectors, services
 from .forms import ClaimForm, DocumentsForm, VerifyReceiptForm
 from .models import ClaimStatus
+
+# The claim just submitted: its page then says that it was received.
+SUBMITTED = JourneyState("taawidaty_submitted")
 
 
 def _person(request):
@@ -133,7 +137,7 @@ def check(request, public_id):
         except services.ClaimNotAllowed as refusal:
             problems = refusal.reasons
         else:
-            request.session["taawidaty_submitted"] = str(claim.public_id)
+            SUBMITTED.set(request, {"claim": str(claim.public_id)})
             return redirect("taawidaty:detail", public_id=claim.public_id)
     missing = selectors.missing_documents(claim)
     return render(
@@ -151,7 +155,7 @@ def detail(request, public_id):
     claim = selectors.claim_for_owner(person, public_id)
     if claim.is_draft:
         return redirect("taawidaty:check", public_id=claim.public_id)
-    just_submitted = request.session.get("taawidaty_submitted") == str(claim.public_id)
+    just_submitted = SUBMITTED.get(request).get("claim") == str(claim.public_id)
     return render(
         request,
         "taawidaty/detail.html",

@@ -16,7 +16,14 @@ from macnss.core.validators import normalize_identity_number, parse_moroccan_mob
 
 from . import imports, services
 from .forms import LiaisonCsvUploadForm
-from .models import LiaisonImport, LiaisonListEntry, LiaisonStatus, OnboardingAttempt, ProximityPoint
+from .models import (
+    IDENTITY_FIELDS,
+    LiaisonImport,
+    LiaisonListEntry,
+    LiaisonStatus,
+    OnboardingAttempt,
+    ProximityPoint,
+)
 
 IMPORT_SESSION_KEY = "tns_liaison_import"
 SAMPLE_CSV = Path(__file__).resolve().parent / "fixtures" / "liste-liaison-exemple.csv"
@@ -40,24 +47,7 @@ class RegisteredFilter(admin.SimpleListFilter):
 class LiaisonListEntryForm(forms.ModelForm):
     class Meta:
         model = LiaisonListEntry
-        fields = [
-            "organism",
-            "category",
-            "subcategory",
-            "id_document_type",
-            "id_document_number",
-            "id_document_expiry",
-            "birth_date",
-            "last_name",
-            "first_name",
-            "last_name_ar",
-            "first_name_ar",
-            "address",
-            "phone",
-            "email",
-            "is_eligible",
-            "non_eligibility_reason",
-        ]
+        fields = ["organism", "category", "subcategory", *IDENTITY_FIELDS, "is_eligible", "non_eligibility_reason"]
 
     def clean(self):
         cleaned = super().clean()

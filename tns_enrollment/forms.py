@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import OtpForm
 from accounts.models import IdentityDocumentType, PhoneOperator, ProfessionalCategory
 from macnss.core.forms import PortalForm, StaticChoices, captcha_field, date_field
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile, validate_identity_number
+from shared_steps.forms import OtpForm
 
 OLDEST_PLAUSIBLE_AGE = 110
 YOUNGEST_WORKING_AGE = 15

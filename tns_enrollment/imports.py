@@ -35,7 +35,7 @@ from accounts.models import IdentityDocumentType, ProfessionalCategory, Professi
 from macnss.core.services import apply_transition
 from macnss.core.validators import normalize_identity_number, parse_moroccan_mobile, validate_identity_number
 
-from .models import LiaisonImport, LiaisonListEntry, LiaisonStatus, NonEligibilityReason
+from .models import IDENTITY_FIELDS, IDENTITY_KEY, LiaisonImport, LiaisonListEntry, LiaisonStatus, NonEligibilityReason
 
 COLUMNS = [
     "organisme",
@@ -68,20 +68,7 @@ REQUIRED_COLUMNS = {
 }
 MAX_ROWS = 20_000
 # Fields an import may set on an entry (the entry's own names), compared to decide "unchanged".
-DATA_FIELDS = [
-    "organism",
-    "category_id",
-    "subcategory_id",
-    "id_document_expiry",
-    "birth_date",
-    "last_name",
-    "first_name",
-    "last_name_ar",
-    "first_name_ar",
-    "address",
-    "phone",
-    "email",
-]
+DATA_FIELDS = ["organism", "category_id", "subcategory_id", *(f for f in IDENTITY_FIELDS if f not in IDENTITY_KEY)]
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 

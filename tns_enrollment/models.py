@@ -17,6 +17,24 @@ from accounts.models import (
     ProfessionalSubCategory,
 )
 
+# What a liaison list says of a person, field for field the CNSS record's (accounts.PersonIdentity):
+# the agents' form, the CSV import and the registration all take this one list.
+IDENTITY_FIELDS = (
+    "id_document_type",
+    "id_document_number",
+    "id_document_expiry",
+    "birth_date",
+    "last_name",
+    "first_name",
+    "last_name_ar",
+    "first_name_ar",
+    "address",
+    "phone",
+    "email",
+)
+# The identity document names an entry: an import matches on it and never changes it.
+IDENTITY_KEY = ("id_document_type", "id_document_number")
+
 
 class NonEligibilityReason(models.TextChoices):
     """Why a person cannot join the TNS scheme: he is already covered by another mandatory AMO scheme."""

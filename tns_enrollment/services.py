@@ -20,7 +20,14 @@ from macnss.core.services import apply_transition
 from macnss.core.validators import normalize_identity_number
 
 from . import selectors
-from .models import LiaisonListEntry, LiaisonStatus, NonEligibilityReason, OnboardingAttempt, Outcome
+from .models import (
+    IDENTITY_FIELDS,
+    LiaisonListEntry,
+    LiaisonStatus,
+    NonEligibilityReason,
+    OnboardingAttempt,
+    Outcome,
+)
 
 OTP_PURPOSE = "tns_enrollment"
 
@@ -158,17 +165,7 @@ def register_from_liaison_entry(*, entry: LiaisonListEntry, by=None) -> InsuredP
             subcategory = only[0] if len(only) == 1 else None
         person = InsuredPerson.objects.create(
             immatriculation_number=allocate_immatriculation_number(),
-            id_document_type=entry.id_document_type,
-            id_document_number=entry.id_document_number,
-            id_document_expiry=entry.id_document_expiry,
-            birth_date=entry.birth_date,
-            last_name=entry.last_name,
-            first_name=entry.first_name,
-            last_name_ar=entry.last_name_ar,
-            first_name_ar=entry.first_name_ar,
-            address=entry.address,
-            phone=entry.phone,
-            email=entry.email,
+            **{name: getattr(entry, name) for name in IDENTITY_FIELDS},
             regime=Regime.TNS,
             tns_subcategory=subcategory,
             pays_contributions_directly=True,

@@ -11,19 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
-from accounts.forms import ChoosePasswordForm
 from accounts.models import User
 from accounts.services import AccountAlreadyExists
-from accounts.views import OtpStepView
 from macnss.core.client_ip import client_ip_or_none
+from macnss.core.journey_state import JourneyState
 from macnss.core.validators import mask_phone
 from macnss.core.views import CaptchaRefreshMixin, too_many_attempts
+from shared_steps.forms import ChoosePasswordForm
+from shared_steps.views import OtpStepView
 
 from . import selectors, services
 from .forms import CategoryForm, CodeForm, PersonalInformationForm
 from .models import Outcome
 
-SESSION_KEY = "tns_enrollment"
+JOURNEY = JourneyState("tns_enrollment")
 IP_RATE = "20/h"
 MAX_ATTEMPTS_PER_DOCUMENT = 5
 
@@ -68,18 +69,16 @@ class PersonalInformationView(CaptchaRefreshMixin, FormView):
             return self.form_invalid(form)
         started = services.start_onboarding(**typed)
         self.request.session.cycle_key()
-        self.request.session[SESSION_KEY] = {
-            "attempt": started.attempt.pk,
-            "outcome": started.attempt.outcome,
-            "otp": started.otp_id,
-        }
+        JOURNEY.set(
+            self.request, {"attempt": started.attempt.pk, "outcome": started.attempt.outcome, "otp": started.otp_id}
+        )
         if started.attempt.outcome == Outcome.NOT_REGISTERED:
             return redirect("tns_enrollment:not_registered")
         return redirect("tns_enrollment:code")
 
 
 def _attempt_for(request, outcome: str):
-    state = request.session.get(SESSION_KEY) or {}
+    state = JOURNEY.get(request)
     if state.get("outcome") != outcome:
         return None
     return selectors.attempt_for_session(state)
@@ -93,7 +92,7 @@ class CodeView(OtpStepView):
     template_name = "tns_enrollment/code.html"
     form_class = CodeForm
     purpose = services.OTP_PURPOSE
-    session_key = SESSION_KEY
+    journey = JOURNEY
     start_url_name = "tns_enrollment:start"
     with_captcha = True
 
@@ -114,7 +113,7 @@ class CodeView(OtpStepView):
             self.save_state(state)
             return redirect("tns_enrollment:not_registered")
         except services.PhoneNotOnFile:
-            del self.request.session[SESSION_KEY]
+            JOURNEY.clear(self.request)
             messages.error(
                 self.request,
                 _(
@@ -138,7 +137,7 @@ class ChoosePasswordView(FormView):
     form_class = ChoosePasswordForm
 
     def dispatch(self, request, *args, **kwargs):
-        state = request.session.get(SESSION_KEY) or {}
+        state = JOURNEY.get(request)
         attempt = _attempt_for(request, Outcome.NO_ACCOUNT) if state.get("confirmed") else None
         if attempt is None or attempt.insured is None:
             return redirect("tns_enrollment:start")
@@ -162,7 +161,7 @@ class ChoosePasswordView(FormView):
         }
 
     def form_valid(self, form):
-        del self.request.session[SESSION_KEY]
+        JOURNEY.clear(self.request)
         try:
             user = services.complete_onboarding(attempt_id=self.attempt.pk, password=form.cleaned_data["new_password1"])
         except AccountAlreadyExists:

@@ -13,9 +13,11 @@ from django.utils import timezone
 from . import outbox_crypto
 from .models import OutboundEmail, OutboundSms, OutboxStatus, StatusChange
 from .sms import PermanentSmsError, TransientSmsError, get_sms_backend
-from .tasks_queue import enqueue_on_commit
+from .tasks_queue import enqueue_now, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+
+SEND_SMS, SEND_EMAIL = "macnss.core.tasks.send_sms", "macnss.core.tasks.send_email"
 
 REDACTED = "[contenu masqué après envoi]"
 REDACTED_UNSENT = "[contenu masqué : non envoyé]"
@@ -39,11 +41,9 @@ def queue_sms(*, to: str, body: str, purpose: str, language: str = "fr", sensiti
 
     A sensitive body (a code, a temporary password, a number sent in answer to ID data) is stored
     encrypted (macnss.core.outbox_crypto) and redacted once the row is sent, failed or expired."""
-    from .tasks import send_sms
-
     stored = outbox_crypto.encrypt(body) if sensitive else body
     sms = OutboundSms.objects.create(to=to, body=stored, purpose=purpose, language=language, sensitive=sensitive)
-    enqueue_on_commit(send_sms, sms.pk)
+    enqueue_on_commit(SEND_SMS, sms.pk)
     return sms
 
 
@@ -61,8 +61,6 @@ def queue_email(
     *, to: str, subject: str, body: str, purpose: str, language: str = "fr", attachment=None, attachment_name=""
 ) -> OutboundEmail:
     """Write the e-mail (and its attachment) to the outbox and send it after commit."""
-    from .tasks import send_email
-
     if language.split("-")[0] in settings.LANGUAGES_BIDI:
         body = right_to_left_lines(body)
     email = OutboundEmail(
@@ -71,7 +69,7 @@ def queue_email(
     if attachment is not None:
         email.attachment.save(attachment_name or "piece-jointe.pdf", attachment, save=False)
     email.save()
-    enqueue_on_commit(send_email, email.pk)
+    enqueue_on_commit(SEND_EMAIL, email.pk)
     return email
 
 
@@ -168,11 +166,9 @@ def deliver_email(email_id: int) -> None:
 
 def requeue_stuck_messages() -> int:
     """Send again what waits in `queued` (broker was down); flag what died mid-send, never resend it."""
-    from .tasks import send_email, send_sms
-
     now = timezone.now()
     requeued = 0
-    for model, task in ((OutboundSms, send_sms), (OutboundEmail, send_email)):
+    for model, task in ((OutboundSms, SEND_SMS), (OutboundEmail, SEND_EMAIL)):
         # Never published (broker down at commit), or a retry that is overdue (broker down at retry time).
         never_tried = Q(next_attempt_at__isnull=True, updated_at__lt=now - settings.OUTBOX_REQUEUE_AFTER)
         retry_overdue = Q(next_attempt_at__lt=now - settings.OUTBOX_REQUEUE_AFTER)
@@ -181,7 +177,7 @@ def requeue_stuck_messages() -> int:
         )[:500]
         for pk in waiting:
             try:
-                task.delay(pk)
+                enqueue_now(task, pk)
                 requeued += 1
             except Exception:
                 logger.warning("Broker still unavailable; %s %s stays queued.", model.__name__, pk)
@@ -213,14 +209,12 @@ def expire_sensitive_sms() -> int:
 
 def retry_failed_message(message) -> bool:
     """Agents' action: put a failed message back in the queue (not a sensitive SMS: its text is gone)."""
-    from .tasks import send_email, send_sms
-
     if isinstance(message, OutboundSms) and message.sensitive:
         return False
     type(message).objects.filter(pk=message.pk, status=OutboxStatus.FAILED).update(
         status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
     )
-    enqueue_on_commit(send_sms if isinstance(message, OutboundSms) else send_email, message.pk)
+    enqueue_on_commit(SEND_SMS if isinstance(message, OutboundSms) else SEND_EMAIL, message.pk)
     return True
 
 

@@ -100,3 +100,10 @@ def mask_phone(e164: str) -> str:
 def validate_cnss_number(value: str) -> None:
     if not _CNSS_NUMBER.match(value or ""):
         raise ValidationError(_("Le numéro d'immatriculation comporte 9 chiffres."), code="cnss_number")
+
+
+def clean_cnss_number(value: str) -> str:
+    """The 9-digit CNSS number, whatever spaces, dots or dashes were typed."""
+    number = normalize_digits(value)
+    validate_cnss_number(number)
+    return number

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "auditlog",
     "macnss.core",
     "accounts",
+    "shared_steps",
     "tns_enrollment",
     "pension",
     "taawidaty",

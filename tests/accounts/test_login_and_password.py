@@ -116,7 +116,8 @@ def test_password_change_refuses_the_current_password_and_a_wrong_one(logged_in_
 def test_the_password_forms_are_djangos():
     from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 
-    from accounts.forms import ChoosePasswordForm, OtpPasswordResetForm, PortalPasswordChangeForm
+    from accounts.forms import OtpPasswordResetForm, PortalPasswordChangeForm
+    from shared_steps.forms import ChoosePasswordForm
 
     user = User(username="100000001")
     assert isinstance(PortalPasswordChangeForm(user), PasswordChangeForm)

@@ -105,7 +105,7 @@ def test_per_ip_limit_on_recover_number(client, insured):
 
 
 def test_otp_page_with_captcha_draws_it_and_refresh_keeps_the_code(client, insured):
-    from accounts.forms import OtpForm
+    from shared_steps.forms import OtpForm
 
     form = OtpForm(with_captcha=True)
     from crispy_forms.utils import render_crispy_form

@@ -217,7 +217,7 @@ def test_demo_people_each_create_an_account_and_reseeding_resets_them(client, se
 def test_choose_password_form_is_djangos_set_password_form_with_errors_next_to_the_password(db):
     from django.contrib.auth.forms import SetPasswordForm
 
-    from accounts.forms import ChoosePasswordForm
+    from shared_steps.forms import ChoosePasswordForm
 
     candidate = User(username="123456789", first_name="Youssef", last_name="Berrada")
     form = ChoosePasswordForm(candidate, {"new_password1": "123456789abc", "new_password2": "123456789abc"})

@@ -60,7 +60,7 @@ def test_a_value_given_to_the_form_bypasses_the_cache():
 
 
 def test_forms_that_did_not_opt_in_are_not_cached():
-    from accounts.forms import BankDetailsForm
+    from shared_steps.forms import BankDetailsForm
 
     render(BankDetailsForm())
     assert core_forms._UNBOUND_FIELD_HTML == {}

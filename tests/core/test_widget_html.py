@@ -17,6 +17,7 @@ from asvi_payment import forms as asvi_forms
 from macnss.core import widget_html
 from macnss.core.renderers import PortalFormRenderer
 from pension import forms as pension_forms
+from shared_steps import forms as shared_forms
 from taawidaty import forms as taawidaty_forms
 from tns_enrollment import forms as tns_forms
 
@@ -49,11 +50,11 @@ def form_builders():
     claimant = {"person": SimpleNamespace(mining_days=0), "eligibility_result": SimpleNamespace(only_as_miner=False)}
     return [
         lambda data: accounts_forms.LoginForm(data=data),
-        lambda data: accounts_forms.BankDetailsForm(data),
+        lambda data: shared_forms.BankDetailsForm(data),
         lambda data: accounts_forms.PortalPasswordChangeForm(User(username="100000001"), data),
         lambda data: accounts_forms.NumberAndCaptchaForm(data),
         lambda data: accounts_forms.IdentityForm(data),
-        lambda data: accounts_forms.OtpForm(data, with_captcha=True),
+        lambda data: shared_forms.OtpForm(data, with_captcha=True),
         lambda data: accounts_forms.OtpPasswordResetForm(data),
         lambda data: asvi_forms.AsviLookupForm(data),
         lambda data: asvi_forms.DuesForm(data, dues=dues),

@@ -280,3 +280,15 @@ def test_admin_add_entry_by_hand(agent_client, reference_data):
         LiaisonStatus.NOT_ELIGIBLE,
         "+212661234501",
     )
+
+
+def test_the_one_identity_field_list_is_the_person_identity_model():
+    from accounts.models import PersonIdentity
+    from tns_enrollment import imports
+    from tns_enrollment.admin import LiaisonListEntryForm
+    from tns_enrollment.models import IDENTITY_FIELDS, IDENTITY_KEY
+
+    assert tuple(field.name for field in PersonIdentity._meta.get_fields()) == IDENTITY_FIELDS
+    assert set(IDENTITY_FIELDS) <= set(LiaisonListEntryForm._meta.fields)
+    assert set(IDENTITY_FIELDS) - set(IDENTITY_KEY) <= set(imports.DATA_FIELDS)
+    assert not set(IDENTITY_KEY) & set(imports.DATA_FIELDS)
