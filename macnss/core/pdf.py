@@ -34,7 +34,7 @@ def qr_code_data_uri(url: str) -> str:
 
 
 # The documents' fonts cut down to the characters they print ("Receipt Sans", "Receipt Arabic" in the
-# stylesheets), so that WeasyPrint subsets a small font rather than a 6,000-glyph one for every PDF.
+# stylesheets), so that WeasyPrint subsets a small font rather than a full one for every PDF.
 # `manage.py build_receipt_fonts` makes them into settings.PDF_FONTS_DIR (at image build); workers only
 # read them, and the stylesheets fall back to the system fonts when they are missing.
 _LATIN = ((0x20, 0x7E), (0xA0, 0x17F), (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2122, 0x2122))
