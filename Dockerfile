@@ -14,8 +14,11 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# The PDF documents' cut-down fonts, cut from the fonts installed above into /app/var/pdf-fonts
+# (PDF_FONTS_DIR), owned by root: the workers only read them.
 RUN DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py compilemessages --ignore=.venv -v0 \
  && DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py collectstatic --noinput -v0 \
+ && DJANGO_SETTINGS_MODULE=macnss.settings.base python manage.py build_receipt_fonts -v0 \
  && useradd --create-home --uid 1000 macnss && mkdir -p /app/media && chown -R macnss /app/media
 
 # The image runs production: gunicorn, the Celery worker and beat load macnss.settings.production, and

@@ -52,6 +52,7 @@ messages: venv-dev
 demo: venv system-deps compile-messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) seed_demo
+	$(MANAGE) build_receipt_fonts -v0
 
 run: demo
 	@echo

@@ -226,6 +226,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media-not-served/"
 # Private files (claim documents, receipts) live outside the web root and are served by views only.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# The PDF documents' cut-down fonts, made by `manage.py build_receipt_fonts` (the image builds them); a
+# directory the project owns, read-only for the workers.
+PDF_FONTS_DIR = Path(env("PDF_FONTS_DIR", default=str(BASE_DIR / "var" / "pdf-fonts")))
 # Private files live on the local disk (MEDIA_ROOT), or in an S3 bucket shared by every web node and worker
 # when STORAGE_S3_ENDPOINT_URL is set. Either way they leave only through owner-checked views, never by URL.
 # "private" overwrites a file of the same name (receipts are rebuilt in place); "default" never does.
