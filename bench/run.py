@@ -115,7 +115,8 @@ class Run:
         )
         self.tmp = self.portal.workdir
         self.server: harness.Proc | None = None
-        smtp = self.portal.services.enter_context(smtp_sink())
+        self.services = self.portal.services
+        self.smtp = smtp = self.services.enter_context(smtp_sink())
         self.portal.extra_env.update(
             harness.production_env(label="bench", public_base_url=f"https://127.0.0.1:{self.port}", email_url=smtp.url)
         )

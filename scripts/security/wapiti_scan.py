@@ -155,7 +155,8 @@ class Instance:
             "wapiti", port=args.port, db_name=args.db_name, redis_db=args.redis_db, keep=args.keep
         )
         self.tmp = self.portal.workdir
-        smtp = self.portal.services.enter_context(smtp_sink())
+        self.services = self.portal.services
+        self.smtp = smtp = self.services.enter_context(smtp_sink())
         self.portal.extra_env.update(
             harness.production_env(label="scan", public_base_url=self.base, email_url=smtp.url)
         )
