@@ -6,7 +6,8 @@
 
 gunicorn (3 workers, development settings without DEBUG) and a Celery worker per queue (`sms`, `email`,
 `pdf` ×2 processes, `celery`) run on loopback against PostgreSQL (directly) and Redis, with the fault
-harness (scripts/faults/harness.py; database `macnss_faults`). Before the measured part, each claimant
+scripts' portal (scripts/faults/fault_run.py over scripts/harness.py; database `macnss_faults`). Before
+the measured part, each claimant
 gets a session (Django's login() in this process, as the test client's force_login does) and a draft
 claim whose documents were uploaded over HTTP. Then the «Valider» POSTs are sent open-loop at the rate,
 and each receipt's time is `receipt_built_at − the POST's start`. Meanwhile a one-time code is issued
@@ -28,11 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts" / "faults")]
+sys.path[:0] = [str(ROOT / "scripts" / "faults"), str(ROOT / "scripts")]
 
-import harness  # noqa: E402
+import fault_run  # noqa: E402
 import journeys  # noqa: E402
-from harness import Run, log  # noqa: E402
+from harness import Portal, log  # noqa: E402
 
 PORT = 8795
 RECEIPT_P95_GOAL = 2.0
@@ -44,7 +45,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def logged_in_client(run: Run, user) -> journeys.Client:
+def logged_in_client(run: Portal, user) -> journeys.Client:
     """A browser whose session was opened by Django's own login(), without paying the password hash."""
     from importlib import import_module
 
@@ -66,7 +67,7 @@ def logged_in_client(run: Run, user) -> journeys.Client:
     return client
 
 
-def prepare_claim(run: Run, n: int, pdf: bytes) -> tuple[journeys.Client, str, dict]:
+def prepare_claim(run: Portal, n: int, pdf: bytes) -> tuple[journeys.Client, str, dict]:
     """A claimant with a draft whose documents are uploaded; returns the client, the check URL, its form."""
     person = journeys.make_claimant(n, with_password=False)
     client = logged_in_client(run, person.account)
@@ -85,13 +86,13 @@ def prepare_claim(run: Run, n: int, pdf: bytes) -> tuple[journeys.Client, str, d
     return client, check, hidden
 
 
-def pdf_queue_depth() -> int:
+def pdf_queue_depth(run: Portal) -> int:
     import redis
 
-    return redis.Redis.from_url(harness.REDIS_URL).llen("pdf")
+    return redis.Redis.from_url(run.redis_url).llen("pdf")
 
 
-def measure_rate(run: Run, rate: float, seconds: float, first: int) -> dict:
+def measure_rate(run: Portal, rate: float, seconds: float, first: int) -> dict:
     from accounts.otp import issue_code
     from macnss.core.models import OutboundSms
     from taawidaty.models import RefundClaim
@@ -123,7 +124,7 @@ def measure_rate(run: Run, rate: float, seconds: float, first: int) -> dict:
 
     def sample_queue() -> None:
         while not done.is_set():
-            depth.append(pdf_queue_depth())
+            depth.append(pdf_queue_depth(run))
             time.sleep(0.5)
 
     def send_codes() -> None:
@@ -204,14 +205,13 @@ def main(argv=None) -> int:
     seconds = 10 if args.short else args.seconds
     rates = [5.0] if args.short else (args.rates or [5.0, 7.5, 10.0, 12.5, 15.0, 20.0])
 
-    run = Run("bench-journey", port=PORT, extra_env={"DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING"})
-    procs = []
+    run = fault_run.portal("bench-journey", PORT, {"DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING"})
     results = []
     try:
-        harness.prepare(run)
-        procs.append(harness.start_gunicorn(run, workers=3, threads=1))
+        fault_run.prepare(run)
+        run.start_gunicorn(workers=3, threads=1)
         for queue, concurrency in (("sms", 1), ("email", 1), ("pdf", 2), ("celery", 1)):
-            procs.append(harness.start_worker(run, f"worker-{queue}", concurrency=concurrency, queues=queue))
+            run.start_worker(f"worker-{queue}", concurrency=concurrency, queues=queue)
         run.setup_django()
         # Warm-up: one receipt, so that the worker's first-receipt cost (fonts) is not measured.
         measure_rate(run, 1.0, 2, first=1)
@@ -224,9 +224,7 @@ def main(argv=None) -> int:
             if not result["pass"] and not args.rates:
                 break
     finally:
-        for proc in reversed(procs):
-            proc.stop()
-        harness.drop_database()
+        run.close()
 
     print(
         f"\n{'rate/s':>7} {'claims':>7} {'err':>4} {'lost':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} "

@@ -4,7 +4,8 @@ No Django, no processes here, so `tests/bench/` can check them without running a
 """
 
 import json
-from dataclasses import asdict, dataclass, field
+import statistics
+from dataclasses import asdict, dataclass, field, replace
 
 MARKER = "BENCH_JSON "
 
@@ -122,6 +123,67 @@ def ceiling_drift(results: list[PageResult]) -> float:
     return round((max(bare) - min(bare)) / max(bare), 3)
 
 
+def median_results(runs: list[list[PageResult]]) -> list[PageResult]:
+    """One result per page from several whole runs: the median of each figure (ratio, req/s, latencies),
+    so that one run disturbed by the shared host neither fails nor passes the goals alone; errors and
+    requests are summed, since one error in any run is an error. Pages keep the first run's order."""
+    if not runs:
+        return []
+    if len(runs) == 1:
+        return list(runs[0])
+    by_name: dict[str, list[PageResult]] = {}
+    for results in runs:
+        for r in results:
+            by_name.setdefault(r.name, []).append(r)
+    merged = []
+    for name, same in by_name.items():
+
+        def mid(attr, same=same):
+            return round(statistics.median(getattr(r, attr) for r in same), 3)
+
+        ratios = [r.ratio for r in same if r.ratio is not None]
+        detail: dict[str, int] = {}
+        for r in same:
+            for kind, count in r.error_detail.items():
+                detail[kind] = detail.get(kind, 0) + count
+        merged.append(
+            replace(
+                same[0],
+                name=name,
+                requests=sum(r.requests for r in same),
+                duration_s=round(sum(r.duration_s for r in same), 3),
+                rps=round(statistics.median(r.rps for r in same), 1),
+                p50_ms=mid("p50_ms"),
+                p90_ms=mid("p90_ms"),
+                p95_ms=mid("p95_ms"),
+                p99_ms=mid("p99_ms"),
+                max_ms=max(r.max_ms for r in same),
+                errors=sum(r.errors for r in same),
+                error_detail=detail,
+                ratio=round(statistics.median(ratios), 3) if ratios else None,
+                bytes_per_response=round(statistics.median(r.bytes_per_response for r in same)),
+            )
+        )
+    return merged
+
+
+def runs_table(runs: list[list[PageResult]], medians: list[PageResult]) -> str:
+    """Each page's req/s, p95 and ratio in every run, next to the median the goals are judged on."""
+    head = "| page | " + " | ".join(f"run {n}" for n in range(1, len(runs) + 1)) + " | median |"
+    rows = [head, "|---|" + "---:|" * (len(runs) + 1)]
+
+    def cell(r: PageResult | None) -> str:
+        if r is None:
+            return "—"
+        ratio = "—" if r.ratio is None else f"{r.ratio:.3f}"
+        return f"{r.rps:.0f} r/s, p95 {r.p95_ms:.1f} ms, ratio {ratio}, errors {r.errors}"
+
+    for m in medians:
+        per_run = [next((r for r in results if r.name == m.name), None) for results in runs]
+        rows.append(f"| {m.label} | " + " | ".join(cell(r) for r in per_run) + f" | {cell(m)} |")
+    return "\n".join(rows)
+
+
 @dataclass
 class GoalCheck:
     page: str
@@ -181,8 +243,11 @@ def console_goals(checks: list[GoalCheck]) -> str:
     return "\n".join(f"{'PASS' if c.passed else 'FAIL'}  {c.page:<34} {c.goal:<22} {c.measured}" for c in checks)
 
 
-def markdown_report(*, meta: dict, results: list[PageResult], checks: list[GoalCheck]) -> str:
+def markdown_report(
+    *, meta: dict, results: list[PageResult], checks: list[GoalCheck], runs: list[list[PageResult]] | None = None
+) -> str:
     verdict = "PASS" if all(c.passed for c in checks) else "FAIL"
+    several = runs is not None and len(runs) > 1
     lines = [
         f"# Load benchmark — {meta.get('started', '')}",
         "",
@@ -198,10 +263,11 @@ def markdown_report(*, meta: dict, results: list[PageResult], checks: list[GoalC
         f"bare-view ceiling {meta.get('ceiling_rps', '')} req/s (its fastest and slowest runs differ by "
         f"{meta.get('ceiling_drift', 0):.0%})",
         "",
-        "## Results",
+        f"## Results — median of {len(runs)} runs" if several else "## Results",
         "",
         results_table(results),
         "",
+        *(["## Each run", "", runs_table(runs, results), ""] if several else []),
         f"## Goals — overall {verdict}",
         "",
         goals_table(checks),
@@ -210,11 +276,14 @@ def markdown_report(*, meta: dict, results: list[PageResult], checks: list[GoalC
     return "\n".join(lines)
 
 
-def to_json(*, meta: dict, results: list[PageResult], checks: list[GoalCheck]) -> str:
+def to_json(
+    *, meta: dict, results: list[PageResult], checks: list[GoalCheck], runs: list[list[PageResult]] | None = None
+) -> str:
     return json.dumps(
         {
             "meta": meta,
             "results": [asdict(r) for r in results],
+            "runs": [[asdict(r) for r in run] for run in (runs or [results])],
             "goals": [asdict(c) for c in checks],
             "passed": all(c.passed for c in checks),
         },

@@ -3,9 +3,11 @@
 
 1. Creates a throw-away PostgreSQL database and uses a dedicated Redis DB number, migrates, collects the
    static files, runs `seed_demo` and bench/setup_data.py (a logged-in TNS with a RIB, an ASVI session).
-2. Starts gunicorn with the production settings and secrets generated for this run, on loopback.
+2. Starts gunicorn with the production settings and secrets generated for this run, on loopback
+   (scripts/harness.py, shared with the wapiti scan and the fault scripts).
 3. Drives each page with wrk (2 s warm-up, then a measured run) and prints requests/s, p50/p95/p99,
-   errors and the ratio to a bare Django view measured in the same run; checks the goals.
+   errors and the ratio to a bare Django view measured in the same run. With --runs N (make bench: 3)
+   steps 2–3 run N times and the goals are checked on each page's median.
 4. Writes bench/results/<time>.json and .md (and latest.*), then stops gunicorn and drops the database,
    also on Ctrl-C or failure.
 
@@ -14,19 +16,15 @@ workers while PAGE is under load; --keep leaves the database and server up for a
 """
 
 import argparse
-import base64
 import contextlib
 import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -40,13 +38,12 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(1, str(ROOT / "scripts"))
 
+import harness  # noqa: E402
 import report  # noqa: E402
 from smtp_sink import smtp_sink  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 RESULTS_DIR = BENCH_DIR / "results"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
-REDIS_BASE = "redis://127.0.0.1:6379"
 
 
 @dataclass
@@ -107,101 +104,37 @@ def log(message: str) -> None:
 
 
 class Run:
-    """Everything this run started, so that `close()` can undo it (called from a finally block)."""
+    """The portal under test (scripts/harness.py) and this run's options; `close()` undoes everything."""
 
     def __init__(self, args):
         self.args = args
         self.port = args.port
-        self.db_name = args.db_name
-        self.db_url = f"{PG_ADMIN_URL}/{self.db_name}"
-        self.redis_url = f"{REDIS_BASE}/{args.redis_db}"
-        self.tmp = Path(tempfile.mkdtemp(prefix="macnss-bench-"))
-        self.server: subprocess.Popen | None = None
-        self.db_created = False
-        # Production refuses the console e-mail backend: the receipts' e-mails go to a sink on loopback.
-        self.services = contextlib.ExitStack()
-        self.smtp = self.services.enter_context(smtp_sink())
-        self.env = self._environment()
-
-    def _environment(self) -> dict:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "TWILIO_", "CMI_")) and k not in ("DATABASE_URL", "REDIS_URL")
-        }
-        env.update(
+        # --reuse works on the database a --keep run left: never drop it.
+        self.portal = harness.Portal(
+            "bench", port=args.port, db_name=args.db_name, redis_db=args.redis_db, keep=args.keep or args.reuse
+        )
+        self.tmp = self.portal.workdir
+        self.server: harness.Proc | None = None
+        self.services = self.portal.services
+        self.smtp = smtp = self.services.enter_context(smtp_sink())
+        self.portal.extra_env.update(
+            harness.production_env(label="bench", public_base_url=f"https://127.0.0.1:{self.port}", email_url=smtp.url)
+        )
+        self.portal.extra_env.update(
             {
-                "DJANGO_SETTINGS_MODULE": "macnss.settings.production",
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "DJANGO_SECURE_SSL_REDIRECT": "false",
-                "DATABASE_URL": self.db_url,
-                "REDIS_URL": self.redis_url,
-                "PUBLIC_BASE_URL": f"https://127.0.0.1:{self.port}",
-                # Real-looking gateway settings; nothing is sent (no worker runs, the measured requests
-                # never reach a gateway).
-                "SMS_BACKEND": "twilio",
-                "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
-                "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
-                "TWILIO_FROM_NUMBER": "+15005550006",
-                "CMI_GATEWAY_URL": "https://testpayment.cmi.co.ma/fim/est3Dgate",
-                "CMI_STORE_KEY": secrets.token_hex(16),
-                "ANTIVIRUS_BACKEND": "clamd",
-                "EMAIL_URL": self.smtp.url,
-                "OUTBOX_ENCRYPTION_KEYS": "bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-                "DOCUMENT_SIGNING_KEY": "bench:"
-                + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
-                "MEDIA_ROOT": str(self.tmp / "media"),
-                "LOG_LEVEL": "WARNING",
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "MACNSS_BENCH_ENDPOINT": "1",  # routes the bare view /bench/ok
+                # /bench/ok, the bare view every page is compared with, exists only where this is "1".
+                "MACNSS_BENCH_ENDPOINT": "1",
             }
         )
-        return env
-
-    # -- database and cache
-    def _pg(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
-            conn.execute(sql)
-
-    def drop_database(self) -> None:
-        self._pg(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-
-    def create_database(self) -> None:
-        self.drop_database()
-        self._pg(f'CREATE DATABASE "{self.db_name}"')
-        self.db_created = True
-
-    def flush_redis(self) -> None:
-        import redis
-
-        redis.Redis.from_url(self.redis_url).flushdb()
-
-    def manage(self, *argv: str, capture: bool = False) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *argv],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            text=True,
-            capture_output=capture,
-        )
-        return result.stdout if capture else ""
+        self.env = self.portal.env()
 
     def prepare(self) -> dict:
         if self.args.reuse:
-            log(f"--reuse: database {self.db_name} as a previous --keep run left it")
-            self.manage("collectstatic", "--noinput", "-v0")
+            log(f"--reuse: database {self.args.db_name} as a previous --keep run left it")
+            self.portal.manage("collectstatic", "--noinput", "-v0")
         else:
-            log(f"database {self.db_name} (re-created), Redis {self.redis_url}")
-            self.create_database()
-            self.flush_redis()
-            log("migrate, collectstatic, seed_demo")
-            self.manage("migrate", "--noinput", "-v0")
-            self.manage("collectstatic", "--noinput", "-v0")
-            self.manage("seed_demo", capture=True)
+            self.portal.prepare(collectstatic=True)
         out = subprocess.run(
             [sys.executable, str(BENCH_DIR / "setup_data.py")],
             cwd=ROOT,
@@ -212,81 +145,30 @@ class Run:
         ).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    # -- gunicorn
     def start_server(self, *, workers: int, worker_class: str, threads: int) -> None:
-        cmd = [
-            str(VENV_BIN / "gunicorn"),
-            "macnss.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            "--error-logfile",
-            str(RESULTS_DIR / "gunicorn.log"),
-            "--timeout",
-            "30",
-        ]
-        if worker_class == "gthread":
-            cmd += ["--threads", str(threads)]
-        if _listening(self.port):
-            # Otherwise the run would measure that other server (an earlier --keep run, say), not this code.
-            raise RuntimeError(f"something already listens on 127.0.0.1:{self.port}: stop it, or pass --port")
-        env = self.env
+        env = None
         if self.args.pgbouncer:
             # Migrations and the demo data went straight to PostgreSQL; the measured server goes through PgBouncer.
             subprocess.run([str(ROOT / "scripts" / "services" / "pgbouncer.sh"), "start"], check=True)
-            env = {**self.env, "DATABASE_URL": self.db_url.replace(":5432/", ":6432/"), "DB_BEHIND_PGBOUNCER": "true"}
-        log("server: " + " ".join(cmd[1:]) + (" (database through PgBouncer)" if self.args.pgbouncer else ""))
-        self.server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.server.returncode}: see {RESULTS_DIR}/gunicorn.log")
-            if _listening(self.port):
-                return
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not listen within 30 s")
+            env = self.portal.env(
+                DATABASE_URL=self.portal.db_url.replace(":5432/", ":6432/"), DB_BEHIND_PGBOUNCER="true"
+            )
+        self.server = self.portal.start_gunicorn(
+            workers=workers,
+            worker_class=worker_class,
+            threads=threads if worker_class == "gthread" else 1,
+            env=env,
+            log_path=RESULTS_DIR / "gunicorn.log",
+            timeout=30,
+        )
 
     def stop_server(self) -> None:
-        if self.server is None or self.server.poll() is not None:
-            self.server = None
-            return
-        self.server.send_signal(signal.SIGTERM)  # gunicorn stops its workers gracefully
-        try:
-            self.server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.server.pid, signal.SIGKILL)  # the session gunicorn was started in
-            self.server.wait(timeout=5)
+        self.portal.stop_processes()
         self.server = None
 
-    def worker_pids(self) -> list[int]:
-        if self.server is None:
-            return []
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.server.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
-
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.stop_server()
-        if self.args.keep or self.args.reuse:
-            log(f"--keep: database {self.db_name} and Redis {self.redis_url} left in place")
-        else:
-            if self.db_created:
-                with contextlib.suppress(Exception):
-                    self.drop_database()
-                    log(f"database {self.db_name} dropped")
-            with contextlib.suppress(Exception):
-                self.flush_redis()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.services.close()
-
-
-def _listening(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-        return True
-    return False
+        self.server = None
+        self.portal.close()
 
 
 # --------------------------------------------------------------------------------------------- HTTP
@@ -494,6 +376,9 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per page")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="whole runs; the goals are judged on each page's median (make bench: 3)"
+    )
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per page")
     parser.add_argument("--pages", default="", help="comma-separated page names (bare is always measured)")
     parser.add_argument("--sweep", action="store_true", help="compare the worker set-ups " + ", ".join(WORKER_SETUPS))
@@ -513,6 +398,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not 8600 <= args.port <= 8699:
         parser.error("--port must be within 8600–8699")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     return args
 
 
@@ -551,11 +438,22 @@ def main(argv=None) -> int:
             return 0
         if args.sweep:
             return sweep(run, pages, setup, started)
-        run.start_server(workers=args.workers, worker_class=args.worker_class, threads=args.gthreads)
         server = f"gunicorn {args.worker_class}, {args.workers} workers" + (
             f" × {args.gthreads} threads" if args.worker_class == "gthread" else ""
         )
-        results, failures = measure(run, pages, setup, profile=args.profile)
+        runs, failures = [], {}
+        for number in range(1, args.runs + 1):
+            if args.runs > 1:
+                log(f"run {number} of {args.runs}")
+            # A fresh server per run, so that the runs are independent samples of the same code.
+            run.start_server(workers=args.workers, worker_class=args.worker_class, threads=args.gthreads)
+            results, run_failures = measure(run, pages, setup, profile=args.profile if number == 1 else "")
+            if number < args.runs or not args.keep:
+                run.stop_server()
+            runs.append(results)
+            for name, problem in run_failures.items():
+                failures.setdefault(name, f"run {number}: {problem}")
+        results = report.median_results(runs)
         checks = report.check_goals(results, precheck_failures=failures)
         meta = {
             "started": started.isoformat(timespec="seconds"),
@@ -564,12 +462,13 @@ def main(argv=None) -> int:
             + ", macnss.settings.production, PostgreSQL"
             + (" through PgBouncer (transaction mode)" if args.pgbouncer else " directly")
             + " + Redis on loopback",
-            "load": f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g} s warm-up + {args.duration:g} s per page",
+            "load": f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g} s warm-up + {args.duration:g} s per page"
+            + (f"; {args.runs} runs, each page judged on its median" if args.runs > 1 else ""),
             "machine": machine(),
             "load_average_before": load_before,
             "load_average_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
             "ceiling_rps": round(report.ceiling_rps(results), 1),
-            "ceiling_drift": report.ceiling_drift(results),
+            "ceiling_drift": max(report.ceiling_drift(r) for r in runs),
         }
         if meta["ceiling_drift"] > 0.15:
             log(
@@ -577,13 +476,19 @@ def main(argv=None) -> int:
                 "with something else; each ratio uses the bare runs next to its page, absolute figures do not"
             )
         print()
+        if args.runs > 1:
+            for number, per_run in enumerate(runs, start=1):
+                print(f"run {number}")
+                print(report.console_table(per_run))
+                print()
+            print(f"median of {args.runs} runs")
         print(report.console_table(results))
         print()
         print(report.console_goals(checks))
         stamp = started.strftime("%Y%m%d-%H%M%S")
         for suffix, text in (
-            ("json", report.to_json(meta=meta, results=results, checks=checks)),
-            ("md", report.markdown_report(meta=meta, results=results, checks=checks)),
+            ("json", report.to_json(meta=meta, results=results, checks=checks, runs=runs)),
+            ("md", report.markdown_report(meta=meta, results=results, checks=checks, runs=runs)),
         ):
             (RESULTS_DIR / f"{stamp}.{suffix}").write_text(text)
             (RESULTS_DIR / f"latest.{suffix}").write_text(text)

@@ -14,37 +14,33 @@ during the outage exists, and checks that none was made or sent twice.
 PASS/FAIL lines on stdout; exit status 1 on any FAIL. Redis is always started again (also on Ctrl-C).
 """
 
-import argparse
-import contextlib
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
+import fault_run  # noqa: E402
 import harness  # noqa: E402
 import journeys  # noqa: E402
-from harness import Report, Run, log  # noqa: E402
+from fault_run import Report, log  # noqa: E402
+from harness import Portal  # noqa: E402
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def options(parser):
     parser.add_argument("--outage", type=float, default=60, help="seconds Redis stays down (default 60)")
     parser.add_argument("--users", type=int, default=3, help="people per journey during the outage (default 3)")
-    parser.add_argument("--port", type=int, default=8701, help="gunicorn port, 8700-8799 (default 8701)")
     parser.add_argument("--wait", type=float, default=300, help="max seconds to wait for delivery (default 300)")
     parser.add_argument(
         "--assume-fix",
         action="store_true",
         help="no longer needed: RATELIMIT_FAIL_OPEN is now set in the shared settings (kept for old invocations)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database and the scratch folder")
-    return parser.parse_args()
 
 
-def run_journeys(run: Run, people: dict, indexes, pdf: bytes, errors: list, clients: list) -> dict:
+def run_journeys(run: Portal, people: dict, indexes, pdf: bytes, errors: list, clients: list) -> dict:
     """Every journey for the given people, concurrently. Returns what was created."""
     from django.conf import settings
     from django.db import connection
@@ -110,7 +106,7 @@ def pending(since_sms: int, since_email: int, claims: list, orders: list) -> dic
     }
 
 
-def check_once(report: Report, run: Run, since_sms: int, since_email: int, claims: list, orders: list) -> None:
+def check_once(report: Report, run: Portal, since_sms: int, since_email: int, claims: list, orders: list) -> None:
     from django.db.models import Count
 
     from asvi_payment.models import CallbackRecord, PaymentOrder
@@ -127,7 +123,7 @@ def check_once(report: Report, run: Run, since_sms: int, since_email: int, claim
     retried = list(emails.exclude(attempts=1).values_list("pk", "attempts"))
     report.check(not retried, "every e-mail was handed to the mail server exactly once", f"{emails.count()} e-mails")
     per_order = []
-    mail_text = "\n".join(p.read_text(errors="replace") for p in run.mail.glob("*.log"))
+    mail_text = "\n".join(p.read_text(errors="replace") for p in (run.workdir / "mail").glob("*.log"))
     for order in PaymentOrder.objects.filter(oid__in=orders).select_related("insured"):
         rows = OutboundEmail.objects.filter(to=order.insured.email, purpose="asvi_payment_receipt").count()
         delivered = mail_text.count(f"To: {order.insured.email}")
@@ -151,145 +147,127 @@ def check_once(report: Report, run: Run, since_sms: int, since_email: int, claim
     report.check(not bad_pdf, "every receipt file is a PDF", str(bad_pdf) if bad_pdf else "")
 
 
-def main() -> int:
-    args = parse_args()
-    harness.interruptible()
-    run = Run("redis", args.port, {"FAULTS_RATELIMIT_FAIL_OPEN": "1"} if args.assume_fix else {})
-    report = Report("redis_outage")
-    redis_down = False
-    log(f"scratch folder {run.workdir}")
-    with harness.processes() as procs:
-        try:
-            harness.prepare(run)
-            run.setup_django()
-            people = {
-                "tns": [journeys.make_tns_person(i) for i in range(args.users + 1)],
-                "claimants": [journeys.make_claimant(i) for i in range(args.users + 1)],
-                "asvi": [journeys.make_asvi_member(i) for i in range(args.users + 1)],
-            }
-            from taawidaty.models import PhysicalControlRule
+def scenario(run: Portal, report: Report, args) -> None:
+    try:
+        people = {
+            "tns": [journeys.make_tns_person(i) for i in range(args.users + 1)],
+            "claimants": [journeys.make_claimant(i) for i in range(args.users + 1)],
+            "asvi": [journeys.make_asvi_member(i) for i in range(args.users + 1)],
+        }
+        from taawidaty.models import PhysicalControlRule
 
-            PhysicalControlRule.objects.update(is_active=False)  # not the subject here
-            pdf = journeys.tiny_pdf()
-            procs.append(harness.start_gunicorn(run))
-            worker = harness.start_worker(run)
-            procs.append(worker)
-            beat = harness.start_beat(run)
-            procs.append(beat)
-            if not harness.wait_for_log(worker, "ready.", 60):
-                raise RuntimeError(f"the worker did not start:\n{worker.tail()}")
+        PhysicalControlRule.objects.update(is_active=False)  # not the subject here
+        pdf = journeys.tiny_pdf()
+        run.start_gunicorn(threads=2)
+        worker = run.start_worker()
+        beat = run.start_beat()
+        if not harness.wait_for_log(worker, "ready.", 60):
+            raise RuntimeError(f"the worker did not start:\n{worker.tail()}")
 
-            from macnss.core.models import OutboundEmail, OutboundSms
+        from macnss.core.models import OutboundEmail, OutboundSms
 
-            # 1. Sanity: with Redis up, one of each journey is delivered quickly.
-            log("sanity run with Redis up")
-            errors, clients = [], []
-            mark_sms = OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            mark_email = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            warm = run_journeys(run, people, [0], pdf, errors, clients)
-            report.check(not errors, "the journeys work with Redis up", "; ".join(errors))
-            ok = harness.wait_until(
-                lambda: not any(pending(mark_sms, mark_email, warm["claims"], warm["orders"]).values()), 90
-            )
-            report.check(
-                ok,
-                "with Redis up everything is delivered within 90 s",
-                str(pending(mark_sms, mark_email, warm["claims"], warm["orders"])),
-            )
+        # 1. Sanity: with Redis up, one of each journey is delivered quickly.
+        log("sanity run with Redis up")
+        errors, clients = [], []
+        mark_sms = OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        mark_email = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        warm = run_journeys(run, people, [0], pdf, errors, clients)
+        report.check(not errors, "the journeys work with Redis up", "; ".join(errors))
+        ok = harness.wait_until(
+            lambda: not any(pending(mark_sms, mark_email, warm["claims"], warm["orders"]).values()), 90
+        )
+        report.check(
+            ok,
+            "with Redis up everything is delivered within 90 s",
+            str(pending(mark_sms, mark_email, warm["claims"], warm["orders"])),
+        )
 
-            # 2. The outage.
-            mark_sms = OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            mark_email = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            errors, clients = [], []
-            log(f"stopping Redis for {args.outage:.0f} s")
-            harness.stop_redis()
-            redis_down = True
-            down_at = time.monotonic()
-            created = run_journeys(run, people, range(1, args.users + 1), pdf, errors, clients)
-            busy = time.monotonic() - down_at
-            hits = [h for c in clients for h in c.hits]
-            remaining = args.outage - (time.monotonic() - down_at)
-            if remaining > 0:
-                time.sleep(remaining)
-            harness.start_redis()
-            redis_down = False
-            up_at = time.monotonic()
-            log(f"Redis is back after {up_at - down_at:.1f} s")
+        # 2. The outage.
+        mark_sms = OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        mark_email = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        errors, clients = [], []
+        log(f"stopping Redis for {args.outage:.0f} s")
+        fault_run.stop_redis()
+        down_at = time.monotonic()
+        created = run_journeys(run, people, range(1, args.users + 1), pdf, errors, clients)
+        busy = time.monotonic() - down_at
+        hits = [h for c in clients for h in c.hits]
+        remaining = args.outage - (time.monotonic() - down_at)
+        if remaining > 0:
+            time.sleep(remaining)
+        fault_run.start_redis()
+        up_at = time.monotonic()
+        log(f"Redis is back after {up_at - down_at:.1f} s")
 
-            server_errors = [h for h in hits if h.status is None or h.status >= 500]
-            limited = [e for e in errors if "Trop de" in e]
-            report.check(
-                not limited,
-                "public forms stay usable while Redis is down (the per-IP rate limit fails open)",
-                f"{len(limited)} journeys refused with «Trop de tentatives/recherches»: django-ratelimit fails closed "
-                "when its cache is unreachable (RATELIMIT_FAIL_OPEN is not set)"
-                if limited
-                else "",
-            )
-            report.check(
-                not errors and not server_errors and busy < args.outage,
-                f"every request during the outage succeeded ({len(hits)} requests, no 5xx, no timeout)",
-                "; ".join(errors[:5])
-                + (f" {server_errors[:5]}" if server_errors else "")
-                + f" (journeys took {busy:.1f} s of the {args.outage:.0f} s outage)",
-            )
-            slowest = max(hits, key=lambda h: h.seconds) if hits else None
-            report.check(
-                slowest is not None and slowest.seconds < 10,
-                "no request hung on the missing broker (slowest < 10 s)",
-                f"slowest {slowest.method} {slowest.path} {slowest.seconds:.2f} s" if slowest else "no request",
-            )
-            report.check(
-                len(created["tns"]) == len(created["claims"]) == len(created["orders"]) == args.users,
-                "all journeys completed during the outage",
-                f"{len(created['tns'])} accounts, {len(created['claims'])} claims, {len(created['orders'])} payments",
-            )
-            still = pending(mark_sms, mark_email, created["claims"], created["orders"])
-            log(f"waiting during the outage left: {still}")
+        server_errors = [h for h in hits if h.status is None or h.status >= 500]
+        limited = [e for e in errors if "Trop de" in e]
+        report.check(
+            not limited,
+            "public forms stay usable while Redis is down (the per-IP rate limit fails open)",
+            f"{len(limited)} journeys refused with «Trop de tentatives/recherches»: django-ratelimit fails closed "
+            "when its cache is unreachable (RATELIMIT_FAIL_OPEN is not set)"
+            if limited
+            else "",
+        )
+        report.check(
+            not errors and not server_errors and busy < args.outage,
+            f"every request during the outage succeeded ({len(hits)} requests, no 5xx, no timeout)",
+            "; ".join(errors[:5])
+            + (f" {server_errors[:5]}" if server_errors else "")
+            + f" (journeys took {busy:.1f} s of the {args.outage:.0f} s outage)",
+        )
+        slowest = max(hits, key=lambda h: h.seconds) if hits else None
+        report.check(
+            slowest is not None and slowest.seconds < 10,
+            "no request hung on the missing broker (slowest < 10 s)",
+            f"slowest {slowest.method} {slowest.path} {slowest.seconds:.2f} s" if slowest else "no request",
+        )
+        report.check(
+            len(created["tns"]) == len(created["claims"]) == len(created["orders"]) == args.users,
+            "all journeys completed during the outage",
+            f"{len(created['tns'])} accounts, {len(created['claims'])} claims, {len(created['orders'])} payments",
+        )
+        still = pending(mark_sms, mark_email, created["claims"], created["orders"])
+        log(f"waiting during the outage left: {still}")
 
-            # 3. Everything delivered once Redis is back.
-            def all_done():
-                return not any(pending(mark_sms, mark_email, created["claims"], created["orders"]).values())
+        # 3. Everything delivered once Redis is back.
+        def all_done():
+            return not any(pending(mark_sms, mark_email, created["claims"], created["orders"]).values())
 
-            done = harness.wait_until(all_done, args.wait, 2)
-            left = pending(mark_sms, mark_email, created["claims"], created["orders"])
-            report.check(
-                done,
-                "every SMS, e-mail and PDF created during the outage was delivered after Redis returned",
-                f"in {time.monotonic() - up_at:.0f} s" if done else f"still pending after {args.wait:.0f} s: {left}",
-            )
-            sms_count = OutboundSms.objects.filter(pk__gt=mark_sms).count()
-            email_count = OutboundEmail.objects.filter(pk__gt=mark_email).count()
-            log(f"created during the outage: {sms_count} SMS, {email_count} e-mails, {len(created['claims'])} receipts")
-            report.check(
-                sms_count == 3 * args.users,
-                "the outage produced the expected SMS (code + account opened per account, one per claim)",
-                f"{sms_count} SMS for {args.users} of each journey",
-            )
-            # Let the re-queue beat run a few more times: nothing may go out twice afterwards.
-            time.sleep(25)
-            check_once(report, run, mark_sms, mark_email, created["claims"], created["orders"])
-            report.check(worker.alive() and beat.alive(), "the worker and beat survived the outage")
-        except KeyboardInterrupt:
-            report.fail("interrupted")
-        except Exception as exc:  # noqa: BLE001 - any crash is a FAIL with its reason
-            report.fail("run", repr(exc))
-            for proc in procs:
-                print(f"--- {proc.name} log ---\n{proc.tail()}", flush=True)
-        finally:
-            if redis_down or not harness.redis_up():
-                log("starting Redis again")
-                harness.start_redis()
-    with contextlib.suppress(Exception):
-        from django.db import connections
-
-        connections.close_all()
-    if not args.keep:
-        harness.drop_database()
-    else:
-        log(f"kept database {harness.DB_NAME} and {run.workdir}")
-    return report.finish()
+        done = harness.wait_until(all_done, args.wait, 2)
+        left = pending(mark_sms, mark_email, created["claims"], created["orders"])
+        report.check(
+            done,
+            "every SMS, e-mail and PDF created during the outage was delivered after Redis returned",
+            f"in {time.monotonic() - up_at:.0f} s" if done else f"still pending after {args.wait:.0f} s: {left}",
+        )
+        sms_count = OutboundSms.objects.filter(pk__gt=mark_sms).count()
+        email_count = OutboundEmail.objects.filter(pk__gt=mark_email).count()
+        log(f"created during the outage: {sms_count} SMS, {email_count} e-mails, {len(created['claims'])} receipts")
+        report.check(
+            sms_count == 3 * args.users,
+            "the outage produced the expected SMS (code + account opened per account, one per claim)",
+            f"{sms_count} SMS for {args.users} of each journey",
+        )
+        # Let the re-queue beat run a few more times: nothing may go out twice afterwards.
+        time.sleep(25)
+        check_once(report, run, mark_sms, mark_email, created["claims"], created["orders"])
+        report.check(worker.alive() and beat.alive(), "the worker and beat survived the outage")
+    finally:
+        if not fault_run.redis_up():
+            log("starting Redis again")
+            fault_run.start_redis()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        fault_run.main(
+            scenario,
+            title="redis_outage",
+            doc=__doc__,
+            port=8701,
+            seed=True,
+            options=options,
+            env=lambda args: {"FAULTS_RATELIMIT_FAIL_OPEN": "1"} if args.assume_fix else {},
+        )
+    )

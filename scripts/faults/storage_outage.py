@@ -12,7 +12,6 @@ gunicorn and one Celery worker store the private files in a bucket (database `ma
 PASS/FAIL lines; exit status 1 on FAIL.
 """
 
-import argparse
 import contextlib
 import os
 import re
@@ -21,11 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
+import fault_run  # noqa: E402
 import harness  # noqa: E402
 import journeys  # noqa: E402
-from harness import Report, Run, log  # noqa: E402
+from fault_run import Report, log  # noqa: E402
+from harness import Portal  # noqa: E402
 
 SEAWEEDFS = harness.ROOT / "scripts" / "services" / "seaweedfs.sh"
 BUCKET = "macnss-faults"
@@ -46,11 +47,13 @@ def s3_settings() -> dict:
     return dict(line.split("=", 1) for line in out.split())
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8706, help="gunicorn port, 8700-8799 (default 8706)")
+def options(parser):
     parser.add_argument("--wait", type=float, default=120, help="max seconds for the receipt after the storage is back")
-    return parser.parse_args()
+
+
+def portal_env(args) -> dict:
+    storage("start")
+    return {**s3_settings(), "FAULTS_RECEIPTS_BEAT_SECONDS": 10}
 
 
 def start_claim(client: journeys.Client, number: str) -> tuple[str, list[str], dict]:
@@ -70,94 +73,75 @@ def upload(client, documents, names, pdf):
     return client.post(documents, hidden, files=files)
 
 
-def main() -> int:
-    args = parse_args()
-    harness.interruptible()
-    storage("start")
-    run = Run("storage-outage", args.port, {**s3_settings(), "FAULTS_RECEIPTS_BEAT_SECONDS": 10})
-    report = Report("storage_outage")
-    with harness.processes() as procs:
-        try:
-            harness.prepare(run, seed=False)
-            run.manage("ensure_storage")
-            run.setup_django()
-            from accounts.demo import seed_reference_data
-            from taawidaty.defaults import load_defaults
-            from taawidaty.models import ClaimDocument, PhysicalControlRule, RefundClaim
+def scenario(run: Portal, report: Report, args) -> None:
+    try:
+        run.manage("ensure_storage")
+        from accounts.demo import seed_reference_data
+        from taawidaty.defaults import load_defaults
+        from taawidaty.models import ClaimDocument, PhysicalControlRule, RefundClaim
 
-            seed_reference_data()
-            load_defaults()
-            PhysicalControlRule.objects.update(is_active=False)
-            person = journeys.make_claimant(1)
-            procs.append(harness.start_gunicorn(run))
-            procs.append(harness.start_worker(run, "worker", concurrency=1))
-            procs.append(harness.start_beat(run))
-            client = journeys.Client(run.base_url, "claimant")
-            documents, names, _ = start_claim(client, person.immatriculation_number)
-            pdf = journeys.tiny_pdf()
+        seed_reference_data()
+        load_defaults()
+        PhysicalControlRule.objects.update(is_active=False)
+        person = journeys.make_claimant(1)
+        run.start_gunicorn(threads=2)
+        run.start_worker("worker", concurrency=1)
+        run.start_beat()
+        client = journeys.Client(run.base_url, "claimant")
+        documents, names, _ = start_claim(client, person.immatriculation_number)
+        pdf = journeys.tiny_pdf()
 
-            # A. Upload while the storage is down.
-            log("stopping the object storage before the upload")
-            storage("stop")
-            started = time.monotonic()
-            refused = upload(client, documents, names, pdf)
-            seconds = time.monotonic() - started
-            report.check(
-                refused.status_code == 200 and "momentanément indisponible" in refused.text,
-                "A: the upload is refused with a message next to the form",
-                f"HTTP {refused.status_code} after {seconds:.1f} s",
-            )
-            report.check(seconds < 15, "A: the refusal comes within seconds", f"{seconds:.1f} s")
-            report.check(not ClaimDocument.objects.exists(), "A: no document row is left")
+        # A. Upload while the storage is down.
+        log("stopping the object storage before the upload")
+        storage("stop")
+        started = time.monotonic()
+        refused = upload(client, documents, names, pdf)
+        seconds = time.monotonic() - started
+        report.check(
+            refused.status_code == 200 and "momentanément indisponible" in refused.text,
+            "A: the upload is refused with a message next to the form",
+            f"HTTP {refused.status_code} after {seconds:.1f} s",
+        )
+        report.check(seconds < 15, "A: the refusal comes within seconds", f"{seconds:.1f} s")
+        report.check(not ClaimDocument.objects.exists(), "A: no document row is left")
+        storage("start")
+        accepted = upload(client, documents, names, pdf)
+        report.check(
+            accepted.status_code == 302 and "/verification/" in accepted.headers.get("Location", ""),
+            "A: with the storage back, the same upload goes through",
+        )
+        report.check(
+            ClaimDocument.objects.count() == len(names),
+            "A: every document is stored once",
+            f"{ClaimDocument.objects.count()} of {len(names)}",
+        )
+
+        # B. «Valider» while the storage is down: the receipt waits, then is built.
+        check = accepted.headers["Location"]
+        _, hidden = client.form(check)
+        log("stopping the object storage before «Valider»")
+        storage("stop")
+        valider = client.post(check, hidden)
+        report.check(
+            valider.status_code == 302,
+            "B: «Valider» files the claim with the storage down",
+            f"HTTP {valider.status_code}",
+        )
+        claim = RefundClaim.objects.get(insured=person)
+        time.sleep(5)  # the worker tries, fails and schedules a retry
+        claim.refresh_from_db()
+        report.check(not claim.receipt_ready, "B: no receipt while the storage is down")
+        storage("start")
+        built = harness.wait_until(lambda: RefundClaim.objects.get(pk=claim.pk).receipt_ready, args.wait, 1.0)
+        report.check(built, "B: the receipt is built once the storage is back (retried)")
+        receipt = client.get(f"/taawidaty/demandes/{claim.public_id}/accuse/")
+        report.check(receipt.status_code == 200 and receipt.content.startswith(b"%PDF-"), "B: the receipt downloads")
+        failures = [h for h in client.hits if h.status is None or h.status >= 500]
+        report.check(not failures, "no request failed with a server error", f"{failures[:3]}")
+    finally:
+        with contextlib.suppress(Exception):
             storage("start")
-            accepted = upload(client, documents, names, pdf)
-            report.check(
-                accepted.status_code == 302 and "/verification/" in accepted.headers.get("Location", ""),
-                "A: with the storage back, the same upload goes through",
-            )
-            report.check(
-                ClaimDocument.objects.count() == len(names),
-                "A: every document is stored once",
-                f"{ClaimDocument.objects.count()} of {len(names)}",
-            )
-
-            # B. «Valider» while the storage is down: the receipt waits, then is built.
-            check = accepted.headers["Location"]
-            _, hidden = client.form(check)
-            log("stopping the object storage before «Valider»")
-            storage("stop")
-            valider = client.post(check, hidden)
-            report.check(
-                valider.status_code == 302,
-                "B: «Valider» files the claim with the storage down",
-                f"HTTP {valider.status_code}",
-            )
-            claim = RefundClaim.objects.get(insured=person)
-            time.sleep(5)  # the worker tries, fails and schedules a retry
-            claim.refresh_from_db()
-            report.check(not claim.receipt_ready, "B: no receipt while the storage is down")
-            storage("start")
-            built = harness.wait_until(lambda: RefundClaim.objects.get(pk=claim.pk).receipt_ready, args.wait, 1.0)
-            report.check(built, "B: the receipt is built once the storage is back (retried)")
-            receipt = client.get(f"/taawidaty/demandes/{claim.public_id}/accuse/")
-            report.check(
-                receipt.status_code == 200 and receipt.content.startswith(b"%PDF-"), "B: the receipt downloads"
-            )
-            failures = [h for h in client.hits if h.status is None or h.status >= 500]
-            report.check(not failures, "no request failed with a server error", f"{failures[:3]}")
-        except KeyboardInterrupt:
-            report.fail("interrupted")
-        except Exception as exc:  # noqa: BLE001
-            report.fail("run", repr(exc))
-            for proc in procs:
-                print(f"--- {proc.name} log ---\n{proc.tail()}", flush=True)
-        finally:
-            with contextlib.suppress(Exception):
-                storage("start")
-    with contextlib.suppress(Exception):
-        harness.drop_database()
-    return report.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fault_run.main(scenario, title="storage_outage", doc=__doc__, port=8706, options=options, env=portal_env))

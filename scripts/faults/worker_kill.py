@@ -17,8 +17,6 @@ checks: the PDF exists exactly once (one file at the claim's fixed path, `receip
 not changed later) and the claim's SMS was sent exactly once. PASS/FAIL lines; exit status 1 on FAIL.
 """
 
-import argparse
-import contextlib
 import os
 import signal
 import sys
@@ -26,16 +24,16 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
+import fault_run  # noqa: E402
 import harness  # noqa: E402
 import journeys  # noqa: E402
-from harness import Report, Run, log  # noqa: E402
+from fault_run import Report, log  # noqa: E402
+from harness import Portal  # noqa: E402
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8702, help="gunicorn port, 8700-8799 (default 8702)")
+def options(parser):
     parser.add_argument("--tries", type=int, default=6, help="claims tried per case to hit the window (default 6)")
     parser.add_argument("--wait", type=float, default=240, help="max seconds to wait for the PDF (default 240)")
     parser.add_argument(
@@ -44,8 +42,6 @@ def parse_args():
         default=60,
         help="Redis visibility timeout for this run, so case B's unacked message also returns (default 60 s)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database and the scratch folder")
-    return parser.parse_args()
 
 
 def watch_and_kill(person_pk: int, kill, stop: threading.Event, outcome: dict) -> None:
@@ -89,7 +85,7 @@ def claim_state(person_pk: int):
     return RefundClaim.objects.filter(insured_id=person_pk).exclude(status="draft").first()
 
 
-def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict, people, args) -> None:
+def run_case(report: Report, run: Portal, case: str, worker_box: dict, people, args) -> None:
     from macnss.core.models import OutboundSms
 
     pdf = journeys.tiny_pdf()
@@ -119,8 +115,7 @@ def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict,
             log(f"case {case}, try {attempt}: the kill missed the build window; trying again")
             if case == "B" and not worker.alive():
                 worker.stop()
-                worker_box["proc"] = harness.start_worker(run, f"worker-{case}{attempt}", concurrency=1)
-                procs.append(worker_box["proc"])
+                worker_box["proc"] = run.start_worker(f"worker-{case}{attempt}", concurrency=1)
                 harness.wait_for_log(worker_box["proc"], "ready.", 60)
             continue
         log(f"case {case}, try {attempt}: SIGKILL sent while the receipt of {claim.reference} was being built")
@@ -130,8 +125,7 @@ def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict,
             report.check(not worker.alive(), "case B: the whole worker is dead")
             worker.stop()
             log("restarting the worker")
-            worker_box["proc"] = harness.start_worker(run, f"worker-{case}-restarted", concurrency=1)
-            procs.append(worker_box["proc"])
+            worker_box["proc"] = run.start_worker(f"worker-{case}-restarted", concurrency=1)
             harness.wait_for_log(worker_box["proc"], "ready.", 60)
         started = time.monotonic()
         built = harness.wait_until(lambda p=person.pk: claim_state(p).receipt_built_at is not None, args.wait, 0.5)
@@ -168,7 +162,7 @@ def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict,
             f"case {case}: the claim's SMS was sent exactly once",
             str(sms),
         )
-        logs = "\n".join(p.log_path.read_text(errors="replace") for p in procs if p.name.startswith("worker"))
+        logs = "\n".join(p.log_path.read_text(errors="replace") for p in run.procs if p.name.startswith("worker"))
         if case == "A":
             report.check(
                 "WorkerLostError" in logs or "exited prematurely" in logs,
@@ -178,56 +172,36 @@ def run_case(report: Report, run: Run, case: str, procs: list, worker_box: dict,
     report.fail(f"case {case}: SIGKILL never landed during the PDF build", f"{args.tries} tries")
 
 
-def main() -> int:
-    args = parse_args()
-    harness.interruptible()
-    run = Run(
-        "worker-kill",
-        args.port,
-        {"FAULTS_RECEIPTS_BEAT_SECONDS": 10, "FAULTS_VISIBILITY_TIMEOUT": args.visibility_timeout},
+def scenario(run: Portal, report: Report, args) -> None:
+    from accounts.demo import seed_reference_data
+    from taawidaty.defaults import load_defaults
+    from taawidaty.models import PhysicalControlRule
+
+    seed_reference_data()
+    load_defaults()
+    PhysicalControlRule.objects.update(is_active=False)
+    people = [journeys.make_claimant(i) for i in range(2 * args.tries)]
+    run.start_gunicorn(threads=2)
+    worker_box = {"proc": run.start_worker("worker", concurrency=1)}
+    run.start_beat()
+    if not harness.wait_for_log(worker_box["proc"], "ready.", 60):
+        raise RuntimeError(f"the worker did not start:\n{worker_box['proc'].tail()}")
+    # Warm the pool process (fonts, templates) so the build is steady.
+    journeys.taawidaty_claim(
+        journeys.Client(run.base_url, "warm-up"), people.pop(0).immatriculation_number, journeys.tiny_pdf()
     )
-    report = Report("worker_kill")
-    log(f"scratch folder {run.workdir}")
-    with harness.processes() as procs:
-        try:
-            harness.prepare(run, seed=False)
-            run.setup_django()
-            from accounts.demo import seed_reference_data
-            from taawidaty.defaults import load_defaults
-            from taawidaty.models import PhysicalControlRule
-
-            seed_reference_data()
-            load_defaults()
-            PhysicalControlRule.objects.update(is_active=False)
-            people = [journeys.make_claimant(i) for i in range(2 * args.tries)]
-            procs.append(harness.start_gunicorn(run))
-            worker_box = {"proc": harness.start_worker(run, "worker", concurrency=1)}
-            procs.append(worker_box["proc"])
-            procs.append(harness.start_beat(run))
-            if not harness.wait_for_log(worker_box["proc"], "ready.", 60):
-                raise RuntimeError(f"the worker did not start:\n{worker_box['proc'].tail()}")
-            # Warm the pool process (fonts, templates) so the build is steady.
-            journeys.taawidaty_claim(
-                journeys.Client(run.base_url, "warm-up"), people.pop(0).immatriculation_number, journeys.tiny_pdf()
-            )
-            for case in ("A", "B"):
-                run_case(report, run, case, procs, worker_box, people, args)
-        except KeyboardInterrupt:
-            report.fail("interrupted")
-        except Exception as exc:  # noqa: BLE001
-            report.fail("run", repr(exc))
-            for proc in procs:
-                print(f"--- {proc.name} log ---\n{proc.tail()}", flush=True)
-    with contextlib.suppress(Exception):
-        from django.db import connections
-
-        connections.close_all()
-    if not args.keep:
-        harness.drop_database()
-    else:
-        log(f"kept database {harness.DB_NAME} and {run.workdir}")
-    return report.finish()
+    for case in ("A", "B"):
+        run_case(report, run, case, worker_box, people, args)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        fault_run.main(
+            scenario,
+            title="worker_kill",
+            doc=__doc__,
+            port=8702,
+            options=options,
+            env=lambda args: {"FAULTS_RECEIPTS_BEAT_SECONDS": 10, "FAULTS_VISIBILITY_TIMEOUT": args.visibility_timeout},
+        )
+    )

@@ -20,11 +20,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path[:0] = [str(ROOT / "scripts" / "faults")]
+sys.path[:0] = [str(ROOT / "scripts" / "faults"), str(ROOT / "scripts")]
 
+import fault_run  # noqa: E402
 import harness  # noqa: E402
 import journeys  # noqa: E402
-from harness import Proc, Report, Run, log  # noqa: E402
+from fault_run import Report  # noqa: E402
+from harness import Portal, Proc, log  # noqa: E402
 
 LB_PORT, NODE_A, NODE_B = 8790, 8791, 8792
 BUCKET = "macnss-scale"
@@ -50,7 +52,7 @@ def service_env(script: str, **extra: str) -> dict:
     return dict(line.split("=", 1) for line in out.split())
 
 
-def start_haproxy(run: Run, binary: str) -> Proc:
+def start_haproxy(run: Portal, binary: str) -> Proc:
     config = run.workdir / "haproxy.cfg"
     config.write_text(f"""
 global
@@ -74,7 +76,7 @@ backend nodes
     server node-a 127.0.0.1:{NODE_A} check inter 300 fall 1 rise 2
     server node-b 127.0.0.1:{NODE_B} check inter 300 fall 1 rise 2
 """)
-    proc = Proc("haproxy", [binary, "-db", "-f", str(config)], run.env(), run.workdir / "logs")
+    proc = run.start("haproxy", [binary, "-db", "-f", str(config)])
     harness.wait_http(f"http://127.0.0.1:{LB_PORT}/healthz", 30, proc)
     return proc
 
@@ -112,37 +114,32 @@ def main() -> int:
         "TRUSTED_PROXY_COUNT": "1",
         "PROXY_COUNT": "1",
     }
-    run = Run("scale", port=LB_PORT, extra_env=shared)
-    through_pgbouncer = harness.DATABASE_URL.replace(f":{harness.PG_PORT}/", f":{PGBOUNCER_PORT}/")
+    run = fault_run.portal("scale", LB_PORT, shared)
+    through_pgbouncer = run.db_url.replace(f":{harness.PG_PORT}/", f":{PGBOUNCER_PORT}/")
     node_media = {name: run.workdir / f"{name}-media" for name in ("node-a", "node-b", "worker-1", "worker-2")}
-    procs: list[Proc] = []
     try:
-        harness.prepare(run)  # migrations and demo data directly on PostgreSQL
+        fault_run.prepare(run)  # migrations and demo data directly on PostgreSQL
         run.manage("ensure_storage")
-        node_a = harness.start_gunicorn(
-            run,
+        node_a = run.start_gunicorn(
             workers=2,
+            threads=2,
             port=NODE_A,
             name="node-a",
             env=run.env(DATABASE_URL=through_pgbouncer, MEDIA_ROOT=node_media["node-a"]),
         )
-        node_b = harness.start_gunicorn(
-            run,
+        run.start_gunicorn(
             workers=2,
+            threads=2,
             port=NODE_B,
             name="node-b",
             env=run.env(DATABASE_URL=through_pgbouncer, MEDIA_ROOT=node_media["node-b"]),
         )
-        procs += [node_a, node_b]
-        procs.append(start_haproxy(run, haproxy_bin))
+        start_haproxy(run, haproxy_bin)
         for name in ("worker-1", "worker-2"):
-            procs.append(
-                harness.start_worker(
-                    run,
-                    name,
-                    concurrency=1,
-                    env=run.env(DATABASE_URL=through_pgbouncer, MEDIA_ROOT=node_media[name], LOG_LEVEL="INFO"),
-                )
+            run.start_worker(
+                name,
+                concurrency=1,
+                env=run.env(DATABASE_URL=through_pgbouncer, MEDIA_ROOT=node_media[name], LOG_LEVEL="INFO"),
             )
         run.setup_django()
 
@@ -225,12 +222,10 @@ def main() -> int:
         report.check(not any(used.values()), "no node and no worker wrote to its own MEDIA_ROOT", f"{used}")
     except Exception as exc:  # noqa: BLE001 - reported, then the processes are stopped
         report.fail("the scale run finished", f"{type(exc).__name__}: {exc}")
-        for proc in procs:
+        for proc in run.procs:
             log(f"--- {proc.name}\n{proc.tail(20)}")
     finally:
-        for proc in reversed(procs):
-            proc.stop()
-        harness.drop_database()
+        run.close()
     return report.finish()
 
 

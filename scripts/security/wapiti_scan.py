@@ -37,20 +37,15 @@ temporary files; the server is always stopped).
 """
 
 import argparse
-import base64
 import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import sqlite3
-import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -64,13 +59,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+import harness  # noqa: E402
 from smtp_sink import smtp_sink  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 REPORTS = HERE / "reports"
 PYTHON = sys.executable
 SYSTEM_PYTHON = "/usr/bin/python3"  # where Debian installs wapitiCore
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 
 LEVELS = {4: "critique", 3: "élevée", 2: "moyenne", 1: "faible", 0: "info"}
 HIGH = 3
@@ -150,91 +145,35 @@ def log(message: str) -> None:
 
 
 class Instance:
-    """Everything the scan starts, so that `close()` can undo it (called from a finally block)."""
+    """The portal under attack (scripts/harness.py) and the scan's options; `close()` undoes everything."""
 
     def __init__(self, args):
         self.args = args
         self.port = args.port
         self.base = f"https://127.0.0.1:{self.port}"
-        self.db_url = f"{PG_ADMIN_URL}/{args.db_name}"
-        self.redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-        self.tmp = Path(tempfile.mkdtemp(prefix="macnss-wapiti-"))
-        self.server: subprocess.Popen | None = None
-        self.server_log = None
-        self.db_created = False
-        # Production refuses the console e-mail backend: e-mails go to a sink on loopback.
-        self.services = contextlib.ExitStack()
-        self.smtp = self.services.enter_context(smtp_sink())
-        self.env = self._environment()
-
-    def _environment(self) -> dict:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "TWILIO_", "CMI_", "WAPITI_"))
-            and k not in ("DATABASE_URL", "REDIS_URL", "SMS_BACKEND", "ANTIVIRUS_BACKEND", "MOCK_CMI_ENABLED")
-        }
-        env.update(
+        self.portal = harness.Portal(
+            "wapiti", port=args.port, db_name=args.db_name, redis_db=args.redis_db, keep=args.keep
+        )
+        self.tmp = self.portal.workdir
+        self.services = self.portal.services
+        self.smtp = smtp = self.services.enter_context(smtp_sink())
+        self.portal.extra_env.update(
+            harness.production_env(label="scan", public_base_url=self.base, email_url=smtp.url)
+        )
+        self.portal.extra_env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "wapiti_settings",
                 "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "DATABASE_URL": self.db_url,
-                "REDIS_URL": self.redis_url,
-                "PUBLIC_BASE_URL": self.base,
-                "SMS_BACKEND": "twilio",
-                "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
-                "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
-                "TWILIO_FROM_NUMBER": "+15005550006",
-                "CMI_GATEWAY_URL": "https://testpayment.cmi.co.ma/fim/est3Dgate",
-                "CMI_STORE_KEY": secrets.token_hex(16),
-                "ANTIVIRUS_BACKEND": "clamd",
-                "EMAIL_URL": self.smtp.url,
-                "OUTBOX_ENCRYPTION_KEYS": "scan:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-                "DOCUMENT_SIGNING_KEY": "scan:"
-                + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
                 "CLAMD_SOCKET": str(self.tmp / "no-clamd.ctl"),
-                "MEDIA_ROOT": str(self.tmp / "media"),
                 "WAPITI_STATIC_ROOT": str(self.tmp / "static"),
-                "WAPITI_RATE_LIMITS": "on" if self.args.keep_rate_limits else "off",
-                "LOG_LEVEL": "WARNING",
-                "PYTHONDONTWRITEBYTECODE": "1",
+                "WAPITI_RATE_LIMITS": "on" if args.keep_rate_limits else "off",
             }
         )
-        return env
-
-    # -- database and cache
-    def _pg(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
-            conn.execute(sql)
-
-    def create_database(self) -> None:
-        self._pg(f'DROP DATABASE IF EXISTS "{self.args.db_name}" WITH (FORCE)')
-        self._pg(f'CREATE DATABASE "{self.args.db_name}"')
-        self.db_created = True
-
-    def flush_redis(self) -> None:
-        import redis
-
-        redis.Redis.from_url(self.redis_url).flushdb()
-
-    def manage(self, *argv: str) -> str:
-        result = subprocess.run(
-            [PYTHON, "manage.py", *argv], cwd=ROOT, env=self.env, check=True, text=True, capture_output=True
-        )
-        return result.stdout
+        self.env = self.portal.env()
 
     def prepare(self) -> None:
-        log(f"database {self.args.db_name} (re-created), Redis {self.redis_url} (emptied)")
-        self.create_database()
-        self.flush_redis()
         log("migrate, collectstatic, seed_demo (production settings)")
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage("collectstatic", "--noinput", "-v0")
-        self.manage("seed_demo")
+        self.portal.prepare(collectstatic=True)
 
     def session_for(self, number: str, asvi: str) -> dict:
         argv = [PYTHON, str(HERE / "make_session.py"), number] + (["--asvi", asvi] if asvi else [])
@@ -269,71 +208,14 @@ class Instance:
         return cert, key
 
     def start_server(self, log_path: Path) -> None:
-        cert, key = self.certificate()
-        cmd = [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "macnss.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--certfile",
-            str(cert),
-            "--keyfile",
-            str(key),
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--timeout",
-            "30",
-        ]
+        # TLS ends in gunicorn, so that HSTS, `Secure` cookies and the HTTPS CSRF checks behave as in production.
         log(f"gunicorn (TLS, production settings) on {self.base}/, log {log_path.relative_to(ROOT)}")
-        self.server_log = open(log_path, "w")  # noqa: SIM115 - closed in stop_server()
-        self.server = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=self.server_log, stderr=subprocess.STDOUT, start_new_session=True
+        self.portal.start_gunicorn(
+            workers=2, worker_class="gthread", threads=4, tls=self.certificate(), log_path=log_path, timeout=30
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.server.returncode}: see {log_path}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                status, _ = fetch(f"{self.base}/healthz")
-                if status == 200:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-    def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGTERM)
-            try:
-                self.server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.server.pid, signal.SIGKILL)  # the session gunicorn was started in
-                self.server.wait(timeout=5)
-        self.server = None
-        if self.server_log is not None:
-            self.server_log.close()
-            self.server_log = None
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.stop_server()
-        self.services.close()
-        if self.args.keep:
-            log(f"--keep: database {self.args.db_name}, Redis {self.redis_url} and {self.tmp} left in place")
-            return
-        if self.db_created:
-            with contextlib.suppress(Exception):
-                self._pg(f'DROP DATABASE IF EXISTS "{self.args.db_name}" WITH (FORCE)')
-                log(f"database {self.args.db_name} dropped")
-        with contextlib.suppress(Exception):
-            self.flush_redis()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-_UNVERIFIED = ssl._create_unverified_context()  # noqa: S323 - our own self-signed certificate on loopback
+        self.portal.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -341,7 +223,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=_UNVERIFIED), _NoRedirect)
+_opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=harness.LOOPBACK_TLS), _NoRedirect)
 
 
 def request(url: str, *, data: bytes | None = None, headers: dict | None = None):
@@ -780,6 +662,7 @@ def main() -> int:
         parser.error(f"--passes: choose among {', '.join(p.name for p in PASSES)}")
 
     deadline = time.monotonic() + args.budget
+    harness.interruptible()  # SIGTERM stops the server and drops the database too
     ensure_wapiti()
     version = wapiti_version()
     REPORTS.mkdir(exist_ok=True)

@@ -108,3 +108,48 @@ def test_markdown_report_has_the_tables_and_the_verdict():
     assert "overall FAIL" in text
     assert "**FAIL**" in text
     assert json.loads(report.to_json(meta={}, results=results, checks=checks))["passed"] is False
+
+
+def run_of(home_requests, bare_requests=40_000, home_p95_us=40_000, **errors):
+    results = [
+        result("bare", "ceiling", bare_requests),
+        result("home", "private", home_requests, p95_us=home_p95_us, **errors),
+        result("bare_2", "ceiling", bare_requests),
+    ]
+    report.add_ratios(results)
+    return results
+
+
+def test_the_median_of_three_runs_is_judged_not_the_lucky_or_unlucky_one():
+    runs = [run_of(8_000), run_of(12_000, home_p95_us=160_000), run_of(11_000)]  # ratios 0.2, 0.3, 0.275
+    medians = {r.name: r for r in report.median_results(runs)}
+    home = medians["home"]
+    assert home.ratio == 0.275
+    assert home.rps == 1100.0
+    assert home.p95_ms == 40.0  # one slow run (160 ms) does not fail the p95 goal alone
+    assert home.requests == 31_000
+    checks = {c.goal.split()[0]: c.passed for c in report.check_goals([medians["bare"], home])}
+    assert checks["≥"] is True and checks["p95"] is True
+
+
+def test_errors_are_summed_over_the_runs():
+    runs = [run_of(10_000), run_of(10_000, status=2), run_of(10_000, timeout=1)]
+    home = next(r for r in report.median_results(runs) if r.name == "home")
+    assert home.errors == 3
+    assert home.error_detail == {"status": 2, "timeout": 1}
+    assert not next(c for c in report.check_goals([home]) if c.goal == "zero errors").passed
+
+
+def test_a_single_run_is_its_own_median():
+    only = run_of(10_000)
+    assert report.median_results([only]) == only
+
+
+def test_the_markdown_report_shows_each_run_next_to_the_median():
+    runs = [run_of(8_000), run_of(12_000), run_of(11_000)]
+    medians = report.median_results(runs)
+    text = report.markdown_report(meta={}, results=medians, checks=report.check_goals(medians), runs=runs)
+    assert "median of 3 runs" in text
+    row = next(line for line in text.splitlines() if line.startswith("| home |") and "r/s" in line)
+    assert "800 r/s" in row and "1200 r/s" in row and "1100 r/s" in row
+    assert json.loads(report.to_json(meta={}, results=medians, checks=[], runs=runs))["runs"][1][1]["rps"] == 1200.0

@@ -8,7 +8,7 @@ import pytest
 
 from macnss.celery import ALL_QUEUES, app
 
-FAULTS = Path(__file__).resolve().parents[2] / "scripts" / "faults"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -36,7 +36,8 @@ def test_a_worker_of_every_queue_serves_every_task():
     assert routed <= set(ALL_QUEUES.split(","))
 
 
-def test_the_fault_harness_workers_serve_every_queue(monkeypatch):
-    monkeypatch.syspath_prepend(str(FAULTS))
+def test_the_harness_workers_serve_every_queue(monkeypatch):
+    monkeypatch.syspath_prepend(str(SCRIPTS))
     harness = importlib.import_module("harness")
-    assert inspect.signature(harness.start_worker).parameters["queues"].default == ALL_QUEUES
+    assert harness.ALL_QUEUES == ALL_QUEUES
+    assert inspect.signature(harness.Portal.start_worker).parameters["queues"].default == ALL_QUEUES
