@@ -4,96 +4,24 @@ the captcha field with its labels, and field-level messages in the page's langua
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from crispy_forms.helper import FormHelper
-from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from macnss.core import captcha_store
-from macnss.core.form_rendering import field_html
-from macnss.core.jinja2env import url_with_key
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
-
-
-# Field HTML of unbound forms that opted in (cache_unbound_fields), per form class, prefix, language
-# and field: the same for every visitor, so rendered once per process. Bounded by the code, not by
-# the traffic: a handful of forms × fields × 2 languages.
-_UNBOUND_FIELD_HTML: dict[tuple, str] = {}
-
-
-def render_field_html(bound_field) -> str:
-    """One field in the "macnss" pack's markup (macnss.core.form_rendering.field_html)."""
-    return field_html(bound_field)
-
-
-class PortalFormHelper(FormHelper):
-    """crispy's helper, which renders each field with the "macnss" pack's field template directly, and
-    the fields of an opted-in unbound form from _UNBOUND_FIELD_HTML.
-
-    crispy's own loop (`render_field`) copies its whole template context for every field, a tenth of a
-    form page with errors (docs/PERFORMANCE.md); the pack's template reads nothing but the field. A
-    layout with crispy layout objects, which the pack does not support, goes through crispy as usual.
-
-    A form opts in with `cache_unbound_fields = True` when its fields depend on nothing but its class
-    and the language: no choices from the database, no per-request attributes. The captcha, and any
-    field with an initial value given to the form, are always rendered."""
-
-    def _plain(self, template_pack) -> bool:
-        """The pack's own case: the "macnss" pack and a layout of field names only."""
-        return str(template_pack) == "macnss" and all(isinstance(name, str) for name in self.layout.fields)
-
-    def render_form(self, form) -> str:
-        """`{% crispy form %}`: what crispy renders with the pack's whole_uni_form.html (the fields; a
-        form-level error shows once, in the page's error summary) for a form without its own <form> tag
-        and with a plain layout, written here
-        rather than through crispy's template node, a twelfth of the login page (docs/PERFORMANCE.md).
-        Any other form goes through crispy. tests/core/test_form_rendering.py compares the two on every
-        form of the portal."""
-        if (
-            self.form_tag
-            or not self.form_show_errors
-            or not self._plain(getattr(self, "template_pack", None) or TEMPLATE_PACK)
-        ):
-            from crispy_forms.utils import render_crispy_form
-
-            return render_crispy_form(form)
-        fields = self.render_layout(form, None, template_pack="macnss")
-        return mark_safe(f"\n{fields}\n\n")  # noqa: S308 (escaped by the pack)
-
-    def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
-        if not self._plain(template_pack):
-            return super().render_layout(form, context, template_pack=template_pack)
-        form.rendered_fields = set(self.layout.fields)
-        cache = getattr(form, "cache_unbound_fields", False) and not form.is_bound and not settings.DEBUG
-        language = get_language()
-        parts = []
-        for name in self.layout.fields:
-            if not cache or isinstance(form.fields[name], CaptchaField) or name in form.initial:
-                parts.append(render_field_html(form[name]))
-                continue
-            key = (type(form), form.prefix, form.auto_id, language, name)
-            html = _UNBOUND_FIELD_HTML.get(key)
-            if html is None:
-                html = _UNBOUND_FIELD_HTML[key] = render_field_html(form[name])
-            parts.append(html)
-        return mark_safe("".join(parts))  # noqa: S308 (the pack's template output, escaped by it)
 
 
 class CrispyHelperMixin:
     """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary."""
 
-    cache_unbound_fields = False  # see PortalFormHelper
-
     @cached_property
     def helper(self) -> FormHelper:
         # Built at first use, so its layout holds the fields that __init__ methods added or removed.
-        helper = PortalFormHelper(self)
+        helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
         return helper
@@ -176,13 +104,6 @@ class LabelledCaptchaInput(CaptchaTextInput):
         self._key, self.next_key = self.next_key or captcha_store.new_key(generator), None
         self._value, self.kept_answer = [self._key, self.kept_answer], ""
         self.id_ = self.build_attrs(attrs).get("id", None)
-
-    # The library's URLs, with the part around the key memoized (two reverse() a form otherwise).
-    def image_url(self):
-        return url_with_key("captcha-image", self._key)
-
-    def audio_url(self):
-        return url_with_key("captcha-audio", self._key) if captcha_settings.CAPTCHA_FLITE_PATH else None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
