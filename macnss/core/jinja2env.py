@@ -2,9 +2,10 @@
 pack and Django's form widgets (settings.FORM_RENDERER renders them with the TEMPLATES engines)."""
 
 from crispy_forms.utils import render_crispy_form
+from django.core.signals import setting_changed
 from django.template import defaultfilters
-from django.templatetags.static import static
-from django.urls import reverse
+from django.templatetags.static import static as django_static
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, select_autoescape
@@ -13,9 +14,35 @@ from markupsafe import Markup
 from macnss.core import template_filters
 from macnss.core.form_rendering import option_tag, widget_attrs, widget_kind
 
+# Memos: reverse() and static() are the dearest lookups a page repeats, and their answers change only with the settings.
+_urls: dict[tuple, str] = {}
+_static_urls: dict[str, str] = {}
+
 
 def url(viewname: str, *args, **kwargs) -> str:
-    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+    """reverse(); memoized per language (i18n_patterns), urlconf and script prefix when without arguments."""
+    if args or kwargs:
+        return reverse(viewname, args=args, kwargs=kwargs)
+    key = (viewname, translation.get_language(), get_urlconf(), get_script_prefix())
+    if key not in _urls:
+        _urls[key] = reverse(viewname)
+    return _urls[key]
+
+
+def static(path: str) -> str:
+    if path not in _static_urls:
+        _static_urls[path] = django_static(path)
+    return _static_urls[path]
+
+
+def _forget(*, setting, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _urls.clear()
+    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_DIRS", "STATIC_ROOT"):
+        _static_urls.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="macnss-jinja2-memos")
 
 
 def crispy(form) -> Markup:

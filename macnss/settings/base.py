@@ -78,9 +78,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "macnss.urls"
-# Widgets render with the TEMPLATES engines: Django's Jinja2 widget templates (django.forms has them), the
-# admin's own widgets with the Django engine.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render with the TEMPLATES engines (Django's Jinja2 widget templates, which django.forms ships; the
+# admin's own with the Django engine), the smallest ones written in Python: see macnss/core/widget_html.py.
+FORM_RENDERER = "macnss.core.widget_html.PortalFormRenderer"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
 # Pages, e-mails and receipts are Jinja2 templates, in templates/ and in each app's jinja2/ folder: see

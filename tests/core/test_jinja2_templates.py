@@ -8,6 +8,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.template import engines
+from django.test import override_settings
 from django.utils import translation
 from jinja2 import Environment
 
@@ -120,6 +121,14 @@ def test_lazy_translations_follow_the_active_language():
             assert str(label) == gettext("Page d'accueil") == "الصفحة الرئيسية"
         with translation.override("fr"):
             assert str(label) == gettext("Page d'accueil") == "Page d'accueil"
+
+
+def test_memos_are_emptied_when_the_settings_they_depend_on_change():
+    jinja2env.static("css/macnss.css")
+    assert jinja2env._static_urls
+    with override_settings(STATIC_URL="/autre/"):
+        assert not jinja2env._static_urls
+        assert jinja2env.static("css/macnss.css").startswith("/autre/")
 
 
 @pytest.mark.django_db

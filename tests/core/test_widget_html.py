@@ -1,5 +1,6 @@
-"""The portal's widgets render through Django's own widget templates (the Jinja2 ones that django.forms ships,
-the Django ones for the admin's widgets), and rendering a form never changes a widget's attributes."""
+"""macnss.core.widget_html writes exactly what Django's Jinja2 widget templates write (on every field of every
+form of the portal, unbound, bound, with errors, in French and Arabic, and on generated attributes and values);
+the other widgets render through Django's templates; rendering a form never changes a widget's attributes."""
 
 import copy
 from decimal import Decimal
@@ -11,10 +12,13 @@ from django.forms.renderers import get_default_renderer
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts import forms as accounts_forms
 from accounts.models import User
 from asvi_payment import forms as asvi_forms
+from macnss.core import widget_html
 from pension import forms as pension_forms
 from taawidaty import forms as taawidaty_forms
 from tns_enrollment import forms as tns_forms
@@ -22,15 +26,25 @@ from tns_enrollment import forms as tns_forms
 pytestmark = pytest.mark.django_db
 
 
-class RecordingRenderer(type(get_default_renderer())):
-    """The settings' renderer, keeping every template a widget asked for."""
+RENDERER = get_default_renderer()
+
+
+class RecordingRenderer(widget_html.PortalFormRenderer):
+    """Renders through the templates only, and keeps every (template, context) a widget asked for."""
 
     def __init__(self):
         self.seen = []
 
     def render(self, template_name, context, request=None):
-        self.seen.append(template_name)
-        return super().render(template_name, context, request)
+        self.seen.append((template_name, context))
+        return TEMPLATES_ONLY.render(self, template_name, context, request)
+
+
+TEMPLATES_ONLY = widget_html.PortalFormRenderer.__mro__[1]  # django.forms.renderers.TemplatesSetting
+
+
+def the_templates(template_name, context) -> str:
+    return RENDERER.get_template(template_name).render(context).strip()
 
 
 def form_builders():
@@ -98,12 +112,68 @@ def rendered_templates(form) -> list[str]:
     from crispy_forms.utils import render_crispy_form
 
     render_crispy_form(form)
-    return form.renderer.seen
+    return [name for name, _context in form.renderer.seen]
+
+
+def widget_contexts(form):
+    recorder = RecordingRenderer()
+    form.renderer = recorder
+    for bound_field in form:
+        bound_field.as_widget()
+        if getattr(bound_field.field.widget, "choices", None):
+            for option in bound_field.subwidgets:
+                option.tag()
+    return recorder.seen
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_every_widget_of_every_form_is_written_as_the_templates_write_it(language):
+    checked = set()
+    with translation.override(language):
+        for form in variants():
+            for template_name, context in widget_contexts(form):
+                ours = widget_html.render(template_name, context)
+                if ours is not None:
+                    assert ours == the_templates(template_name, context), (type(form).__name__, template_name)
+                    checked.add(template_name.rsplit("/", 1)[1])
+    # The widgets the portal uses are all covered by the Python versions.
+    assert {"text.html", "email.html", "password.html", "hidden.html", "date.html", "select.html"} <= checked
+    assert {"select_option.html", "radio_option.html", "checkbox.html", "textarea.html", "file.html"} <= checked
+
+
+attribute_values = st.one_of(st.booleans(), st.none(), st.integers(), st.text(max_size=12))
+attributes = st.dictionaries(
+    st.sampled_from(["id", "class", "placeholder", "aria-describedby", "data-x"]), attribute_values
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.one_of(st.none(), st.text(max_size=20)), attrs=attributes, wrap=st.booleans(), label=st.text(max_size=10)
+)
+def test_generated_inputs_options_and_textareas_match_the_templates(value, attrs, wrap, label):
+    widget = {"name": "x<y", "type": "text", "value": value, "attrs": attrs, "wrap_label": wrap, "label": label}
+    for name in ("text", "radio_option", "textarea"):
+        template_name = f"django/forms/widgets/{name}.html"
+        context = {"widget": widget}
+        assert widget_html.render(template_name, context) == the_templates(template_name, context)
+    option = {**widget, "value": value or "", "template_name": "django/forms/widgets/select_option.html"}
+    select = {**widget, "optgroups": [(None, [option], 0), ("Groupe & co", [option, option], 1)]}
+    context = {"widget": select}
+    assert widget_html.render("django/forms/widgets/select.html", context) == the_templates(
+        "django/forms/widgets/select.html", context
+    )
+
+
+def test_an_unknown_widget_template_is_left_to_the_templates():
+    assert widget_html.render("django/forms/widgets/clearable_file_input.html", {"widget": {}}) is None
+    select = {"name": "x", "attrs": {}, "optgroups": [(None, [{"template_name": "autre.html"}], 0)]}
+    assert widget_html.render("django/forms/widgets/select.html", {"widget": select}) is None
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_every_widget_of_every_form_renders_with_djangos_jinja2_templates(language):
-    renderer = get_default_renderer()
+    renderer = RENDERER
     used = set()
     with translation.override(language):
         for form in variants():
@@ -117,7 +187,7 @@ def test_every_widget_of_every_form_renders_with_djangos_jinja2_templates(langua
 
 
 def test_the_admins_own_widgets_fall_back_to_the_django_engine():
-    template = get_default_renderer().get_template("admin/widgets/related_widget_wrapper.html")
+    template = RENDERER.get_template("admin/widgets/related_widget_wrapper.html")
     assert isinstance(template, DjangoTemplate)
 
 

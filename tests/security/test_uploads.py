@@ -345,9 +345,8 @@ def test_an_agent_written_hint_is_shown_as_text_not_markup(client, draft):
 
 def test_the_projects_own_safe_help_text_stays_markup():
     from django import forms
-    from django.utils.html import format_html
-
     from django.template import engines
+    from django.utils.html import format_html
 
     from macnss.core.forms import PortalForm
 
