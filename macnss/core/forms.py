@@ -4,10 +4,14 @@ the captcha field with its labels, and field-level messages in the page's langua
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from macnss.core import captcha_store
@@ -15,8 +19,37 @@ from macnss.core import captcha_store
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
 
+# A field of an unbound form is the same for every visitor: rendered once per process and language.
+# Bounded by the code (a few forms × fields × 2 languages), not by the traffic.
+_UNBOUND_FIELD_HTML: dict[tuple, str] = {}
+
+
+class UnboundFieldOnce(LayoutObject):
+    """A crispy layout object (crispy's documented extension point): the field rendered by crispy's
+    render_field, kept in _UNBOUND_FIELD_HTML while the form is unbound and has no initial value for it."""
+
+    def __init__(self, name: str):
+        self.fields = [name]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        name = self.fields[0]
+        if form.is_bound or name in form.initial or settings.DEBUG:
+            return render_field(name, form, context, template_pack=template_pack, **kwargs)
+        key = (type(form), form.prefix, form.auto_id, get_language(), str(template_pack), name)
+        if key not in _UNBOUND_FIELD_HTML:
+            _UNBOUND_FIELD_HTML[key] = render_field(name, form, context, template_pack=template_pack, **kwargs)
+        else:
+            form.rendered_fields.add(name)
+        return _UNBOUND_FIELD_HTML[key]
+
+
 class CrispyHelperMixin:
-    """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary."""
+    """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary.
+
+    A form whose fields depend on nothing but its class and the language (no choices from the database, no
+    per-request attributes) sets `cache_unbound_fields = True`; its captcha is always rendered."""
+
+    cache_unbound_fields = False
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -24,6 +57,13 @@ class CrispyHelperMixin:
         helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
+        if self.cache_unbound_fields:
+            helper.layout = Layout(
+                *(
+                    name if isinstance(field, CaptchaField) else UnboundFieldOnce(name)
+                    for name, field in self.fields.items()
+                )
+            )
         return helper
 
 

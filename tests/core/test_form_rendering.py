@@ -3,11 +3,13 @@
 import re
 
 import pytest
+from crispy_forms import layout as crispy_layout
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
 from markupsafe import escape
 
+from macnss.core import forms as core_forms
 from macnss.core.form_rendering import widget_kind
 from tns_enrollment.forms import PersonalInformationForm
 
@@ -18,6 +20,56 @@ JINJA2_CRISPY = engines["jinja2"].from_string("{{ crispy(form) }}")
 
 def render(form) -> str:
     return CRISPY.render({"form": form}, RequestFactory().get("/"))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    core_forms._UNBOUND_FIELD_HTML.clear()
+    yield
+    core_forms._UNBOUND_FIELD_HTML.clear()
+
+
+def captcha_key(html: str) -> str:
+    return re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_static_fields_render_once_per_language_and_the_captcha_every_time(monkeypatch):
+    first = render(PersonalInformationForm())
+    assert {key[-1] for key in core_forms._UNBOUND_FIELD_HTML} == set(PersonalInformationForm.base_fields) - {"captcha"}
+    calls = []
+    real = core_forms.render_field
+    recorder = lambda name, *a, **k: calls.append(str(name)) or real(name, *a, **k)  # noqa: E731
+    monkeypatch.setattr(core_forms, "render_field", recorder)
+    monkeypatch.setattr(crispy_layout, "render_field", recorder)  # the fields left to crispy (the captcha)
+    second = render(PersonalInformationForm())
+    assert [name for name in calls if not name.startswith("<")] == ["captcha"]
+    assert captcha_key(first) != captcha_key(second)
+    assert first.replace(captcha_key(first), "K") == second.replace(captcha_key(second), "K")
+    with translation.override("ar"):
+        arabic = render(PersonalInformationForm())
+        arabic_label = str(PersonalInformationForm.base_fields["id_document_type"].label)
+    assert arabic_label != "Type de la pièce d'identité" and arabic_label in arabic
+    assert "Type de la pièce" not in arabic
+
+
+def test_a_bound_form_is_never_served_from_the_cache():
+    render(PersonalInformationForm())
+    html = render(PersonalInformationForm(data={"phone": "0512"}))
+    assert 'value="0512"' in html
+    assert 'class="invalid-feedback"' in html
+
+
+def test_a_value_given_to_the_form_bypasses_the_cache():
+    render(PersonalInformationForm())
+    html = render(PersonalInformationForm(initial={"phone": "0612345678"}))
+    assert 'value="0612345678"' in html
+
+
+def test_forms_that_did_not_opt_in_are_not_cached():
+    from accounts.forms import BankDetailsForm
+
+    render(BankDetailsForm())
+    assert core_forms._UNBOUND_FIELD_HTML == {}
 
 
 def without_captcha_keys(html: str) -> str:
