@@ -4,6 +4,8 @@ extra attributes (the widget's `attrs` are never changed)."""
 
 from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
+from django.forms.renderers import get_default_renderer
+from markupsafe import Markup
 
 
 def widget_kind(field: BoundField) -> str:
@@ -37,3 +39,10 @@ def option_tag(option: BoundWidget, field: BoundField, css_class: str) -> str:
     invalid = "is-invalid" if field.errors else ""
     data = {**option.data, "attrs": {**attrs, "class": _classes(attrs.get("class", ""), css_class, invalid)}}
     return BoundWidget(option.parent_widget, data, option.renderer).tag()
+
+
+def subwidget(widget: dict) -> Markup:
+    """One part of a multi-widget (the captcha's key and answer box) through the form renderer, so that the
+    Python writer of macnss.core.widget_html serves it as it serves every other widget."""
+    html = get_default_renderer().render(widget["template_name"], {"widget": widget})
+    return Markup(html)  # noqa: S704 (the renderer's output, escaped by it)

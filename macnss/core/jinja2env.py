@@ -12,7 +12,7 @@ from jinja2 import ChainableUndefined, Environment, select_autoescape
 from markupsafe import Markup
 
 from macnss.core import template_filters
-from macnss.core.form_rendering import option_tag, widget_attrs, widget_kind
+from macnss.core.form_rendering import option_tag, subwidget, widget_attrs, widget_kind
 
 # Memos: reverse() and static() are the dearest lookups a page repeats, and their answers change only with the settings.
 _urls: dict[tuple, str] = {}
@@ -90,6 +90,7 @@ def environment(**options) -> Environment:
         widget_kind=widget_kind,
         widget_attrs=widget_attrs,
         option_tag=option_tag,
+        subwidget=subwidget,
     )
     env.filters.update(
         amount=template_filters.amount,
