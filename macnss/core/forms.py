@@ -78,7 +78,7 @@ class PortalModelForm(CrispyHelperMixin, forms.ModelForm):
 class StaticChoices(BaseChoiceIterator):
     """A choice field's choices when they are the same for every form (document types, operators…):
     shared by the copies of the field that each form instance makes, instead of copied and normalized
-    again for the field and its widget (half the cost of building the TNS identity form).
+    again for the field and its widget.
 
     Django keeps a BaseChoiceIterator as it is; a form that needs other choices assigns new ones."""
 
