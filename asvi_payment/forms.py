@@ -12,7 +12,7 @@ from .models import CardType
 class AsviLookupForm(PortalForm):
     """Seed 003, step 4: «Numéro d'immatriculation», «Code de contrôle», «Valider»."""
 
-    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
+    cache_unbound_fields = True  # static fields (macnss.core.forms.CrispyHelperMixin)
 
     number = forms.CharField(
         label=_("Numéro d'immatriculation"),

@@ -24,7 +24,7 @@ def _years_ago(today: date, years: int) -> date:
 class PersonalInformationForm(PortalForm):
     """Seed 001, «Introduction des informations personnelles»."""
 
-    cache_unbound_fields = True  # static fields (macnss.core.forms.PortalFormHelper)
+    cache_unbound_fields = True  # static fields (macnss.core.forms.CrispyHelperMixin)
 
     id_document_type = forms.ChoiceField(
         label=_("Type de la pièce d'identité"),

@@ -5,104 +5,72 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from macnss.core.form_rendering import field_html
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
 
-# Field HTML of unbound forms that opted in (cache_unbound_fields), per form class, prefix, language
-# and field: the same for every visitor, so rendered once per process. Bounded by the code, not by
-# the traffic: a handful of forms × fields × 2 languages.
+# A field of an unbound form is the same for every visitor: rendered once per process and language.
+# Bounded by the code (a few forms × fields × 2 languages), not by the traffic.
 _UNBOUND_FIELD_HTML: dict[tuple, str] = {}
 
 
-def render_field_html(bound_field) -> str:
-    """One field in the "macnss" pack's markup (macnss.core.form_rendering.field_html)."""
-    return field_html(bound_field)
+class UnboundFieldOnce(LayoutObject):
+    """A crispy layout object (crispy's documented extension point): the field rendered by crispy's
+    render_field, kept in _UNBOUND_FIELD_HTML while the form is unbound and has no initial value for it."""
 
+    def __init__(self, name: str):
+        self.fields = [name]
 
-class PortalFormHelper(FormHelper):
-    """crispy's helper, which renders each field with the "macnss" pack's field template directly, and
-    the fields of an opted-in unbound form from _UNBOUND_FIELD_HTML.
-
-    crispy's own loop (`render_field`) copies its whole template context for every field, a tenth of a
-    form page with errors (docs/PERFORMANCE.md); the pack's template reads nothing but the field. A
-    layout with crispy layout objects, which the pack does not support, goes through crispy as usual.
-
-    A form opts in with `cache_unbound_fields = True` when its fields depend on nothing but its class
-    and the language: no choices from the database, no per-request attributes. The captcha, and any
-    field with an initial value given to the form, are always rendered."""
-
-    def _plain(self, template_pack) -> bool:
-        """The pack's own case: the "macnss" pack and a layout of field names only."""
-        return str(template_pack) == "macnss" and all(isinstance(name, str) for name in self.layout.fields)
-
-    def render_form(self, form) -> str:
-        """`{% crispy form %}`: what crispy renders with the pack's whole_uni_form.html (the fields; a
-        form-level error shows once, in the page's error summary) for a form without its own <form> tag
-        and with a plain layout, written here
-        rather than through crispy's template node, a twelfth of the login page (docs/PERFORMANCE.md).
-        Any other form goes through crispy. tests/core/test_form_rendering.py compares the two on every
-        form of the portal."""
-        if (
-            self.form_tag
-            or not self.form_show_errors
-            or not self._plain(getattr(self, "template_pack", None) or TEMPLATE_PACK)
-        ):
-            from crispy_forms.utils import render_crispy_form
-
-            return render_crispy_form(form)
-        fields = self.render_layout(form, None, template_pack="macnss")
-        return mark_safe(f"\n{fields}\n\n")  # noqa: S308 (escaped by the pack)
-
-    def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
-        if not self._plain(template_pack):
-            return super().render_layout(form, context, template_pack=template_pack)
-        form.rendered_fields = set(self.layout.fields)
-        cache = getattr(form, "cache_unbound_fields", False) and not form.is_bound and not settings.DEBUG
-        language = get_language()
-        parts = []
-        for name in self.layout.fields:
-            if not cache or isinstance(form.fields[name], CaptchaField) or name in form.initial:
-                parts.append(render_field_html(form[name]))
-                continue
-            key = (type(form), form.prefix, form.auto_id, language, name)
-            html = _UNBOUND_FIELD_HTML.get(key)
-            if html is None:
-                html = _UNBOUND_FIELD_HTML[key] = render_field_html(form[name])
-            parts.append(html)
-        return mark_safe("".join(parts))  # noqa: S308 (the pack's template output, escaped by it)
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        name = self.fields[0]
+        if form.is_bound or name in form.initial or settings.DEBUG:
+            return render_field(name, form, context, template_pack=template_pack, **kwargs)
+        key = (type(form), form.prefix, form.auto_id, get_language(), str(template_pack), name)
+        if key not in _UNBOUND_FIELD_HTML:
+            _UNBOUND_FIELD_HTML[key] = render_field(name, form, context, template_pack=template_pack, **kwargs)
+        else:
+            form.rendered_fields.add(name)
+        return _UNBOUND_FIELD_HTML[key]
 
 
 class CrispyHelperMixin:
-    """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary."""
+    """Rendered by `{% crispy form %}` inside the page's own <form>, after the error summary.
 
-    cache_unbound_fields = False  # see PortalFormHelper
+    A form whose fields depend on nothing but its class and the language (no choices from the database, no
+    per-request attributes) sets `cache_unbound_fields = True`; its captcha is always rendered."""
+
+    cache_unbound_fields = False
 
     @cached_property
     def helper(self) -> FormHelper:
         # Built at first use, so its layout holds the fields that __init__ methods added or removed.
-        helper = PortalFormHelper(self)
+        helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
+        if self.cache_unbound_fields:
+            helper.layout = Layout(
+                *(
+                    name if isinstance(field, CaptchaField) else UnboundFieldOnce(name)
+                    for name, field in self.fields.items()
+                )
+            )
         return helper
 
 
 class StaticChoices(BaseChoiceIterator):
     """A choice field's choices when they are the same for every form (document types, operators…):
     shared by the copies of the field that each form instance makes, instead of copied and normalized
-    again for the field and its widget (half the cost of building the TNS identity form).
+    again for the field and its widget.
 
     Django keeps a BaseChoiceIterator as it is; a form that needs other choices assigns new ones."""
 
@@ -149,7 +117,7 @@ def date_field(label, *, help_text=None, **kwargs) -> forms.DateField:
 
 class LabelledCaptchaInput(CaptchaTextInput):
     """crispy renders the captcha as a fieldset; the answer box itself needs its own accessible name.
-    Its template is Jinja2, like the other widgets' (macnss.core.renderers)."""
+    Its template is Jinja2, like the other widgets' (macnss.core.widget_html.PortalFormRenderer)."""
 
     template_name = "macnss/captcha_widget.html"
 

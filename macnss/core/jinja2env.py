@@ -1,72 +1,53 @@
-"""The Jinja2 environment of every template but the admin's: pages, e-mails, receipts, the fields of the
-"macnss" crispy pack and the form widgets (macnss.core.renderers).
+"""The Jinja2 environment of every template but the admin's: pages, e-mails, receipts, the "macnss" crispy
+pack and Django's form widgets (settings.FORM_RENDERER renders them with the TEMPLATES engines)."""
 
-Pages are Jinja2 rather than Django templates for speed (docs/PERFORMANCE.md): a page spends most of
-its rendering time in three lookups, memoized here per process because their answers change only
-with a deployment:
-- `_("…")`: the translation of a message in the active language (Django's gettext);
-- `url("name")`: a URL without arguments, in the active language (i18n_patterns), urlconf and prefix;
-- `static("path")`: the hashed name of a static file (the manifest is read once at start-up).
-The memos are bounded by the code (a few hundred messages × 2 languages), not by the traffic, and are
-emptied when a test changes the settings they depend on.
-"""
-
+from crispy_forms.utils import render_crispy_form
 from django.core.signals import setting_changed
 from django.template import defaultfilters
 from django.templatetags.static import static as django_static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
 from jinja2 import ChainableUndefined, Environment, select_autoescape
 from markupsafe import Markup
 
 from macnss.core import template_filters
-from macnss.core.form_rendering import field_widget, subwidget, widget_kind
+from macnss.core.form_rendering import option_tag, subwidget, widget_attrs, widget_kind
 
+# Memos: reverse() and static() are the dearest lookups a page repeats, and their answers change only with the settings.
 _urls: dict[tuple, str] = {}
 _static_urls: dict[str, str] = {}
 
 
-def translated_markup(message: str) -> Markup:
-    """`_("…")`: the translation of a message written in a template is trusted markup, as with
-    {% translate %} (its apostrophes stay apostrophes)."""
-    return Markup(gettext(message))  # noqa: S704 (the project's own catalogues, like the templates)
-
-
-def _memoized_reverse(viewname: str, placeholder: str | None = None) -> str:
-    """reverse(), per view name, language (i18n_patterns), urlconf and script prefix; with `placeholder`
-    as the view's `key` argument."""
-    memo_key = (viewname, placeholder, translation.get_language(), get_urlconf(), get_script_prefix())
-    try:
-        return _urls[memo_key]
-    except KeyError:
-        result = _urls[memo_key] = reverse(viewname, kwargs={"key": placeholder} if placeholder else None)
-        return result
-
-
 def url(viewname: str, *args, **kwargs) -> str:
-    """reverse(); memoized when there are no arguments (most links of a page)."""
+    """reverse(); memoized per language (i18n_patterns), urlconf and script prefix when without arguments."""
     if args or kwargs:
         return reverse(viewname, args=args, kwargs=kwargs)
-    return _memoized_reverse(viewname)
-
-
-_KEY = "KEYPLACEHOLDER"
-
-
-def url_with_key(viewname: str, key: str) -> str:
-    """reverse(viewname, kwargs={"key": key}) for a key of letters and digits (the captcha's image and
-    audio): the rest of the URL is memoized as url()'s."""
-    return _memoized_reverse(viewname, _KEY).replace(_KEY, key)
+    key = (viewname, translation.get_language(), get_urlconf(), get_script_prefix())
+    if key not in _urls:
+        _urls[key] = reverse(viewname)
+    return _urls[key]
 
 
 def static(path: str) -> str:
-    try:
-        return _static_urls[path]
-    except KeyError:
-        result = _static_urls[path] = django_static(path)
-        return result
+    if path not in _static_urls:
+        _static_urls[path] = django_static(path)
+    return _static_urls[path]
+
+
+def _forget(*, setting, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _urls.clear()
+    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_DIRS", "STATIC_ROOT"):
+        _static_urls.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="macnss-jinja2-memos")
+
+
+def crispy(form) -> Markup:
+    """`{{ crispy(form) }}`, what `{% crispy form %}` writes in a Django template."""
+    return Markup(render_crispy_form(form))  # noqa: S704 (the pack's templates, which escape)
 
 
 def date(value, format_string=None) -> str:
@@ -81,63 +62,34 @@ def in_language(language: str, caller) -> str:
         return caller()
 
 
-def crispy(form) -> str:
-    """`{{ crispy(form) }}`, what `{% crispy form %}` does in a Django template: the form's FormHelper
-    renders its fields with the "macnss" pack (macnss.core.forms.PortalFormHelper.render_form)."""
-    from crispy_forms.utils import render_crispy_form
-
-    from macnss.core.forms import PortalFormHelper
-
-    helper = getattr(form, "helper", None)
-    if isinstance(helper, PortalFormHelper):
-        return Markup(helper.render_form(form))  # noqa: S704 (escaped by the pack)
-    return render_crispy_form(form)
-
-
-def _forget(*, setting, **kwargs) -> None:
-    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
-        _urls.clear()
-    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
-        _urls.clear()
-    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_DIRS", "STATIC_ROOT"):
-        _static_urls.clear()
-
-
-setting_changed.connect(_forget, dispatch_uid="macnss-jinja2-memos")
-
-
 def environment(**options) -> Environment:
     # Plain-text templates (e-mails) are not HTML-escaped; everything else always is.
     options.pop("autoescape", None)
     # Like the Django templates: a missing variable or attribute renders as nothing, `form.errors` on
     # a page without form included.
     options["undefined"] = ChainableUndefined
-    # Compiled templates in a plain dictionary: Jinja2's default LRU cache moves a template to the end
-    # of a list on every `extends` and `include`, a cost that grows with the number of templates. Ours
-    # are bounded by the code.
-    options.setdefault("cache_size", -1)
     env = Environment(
         extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         **options,
     )
-    # "Old-style" gettext, as Django's tags: `{% trans %}` blocks format their variables, escaped
-    # where the template escapes, into the translation; `_("…")` (below) is the translation.
+    # Django's gettext behind Jinja2's `_()` and `{% trans %}`. New-style: under autoescape a translation is
+    # markup and the variables formatted into it are escaped; every message is a %-format string ("%%").
     env.install_gettext_callables(
-        gettext,
+        translation.gettext,
         translation.ngettext,
         pgettext=translation.pgettext,
         npgettext=translation.npgettext,
-        newstyle=False,
+        newstyle=True,
     )
     env.globals.update(
-        _=translated_markup,
         url=url,
         static=static,
         in_language=in_language,
         crispy=crispy,
-        field_widget=field_widget,
         widget_kind=widget_kind,
+        widget_attrs=widget_attrs,
+        option_tag=option_tag,
         subwidget=subwidget,
     )
     env.filters.update(

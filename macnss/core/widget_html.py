@@ -1,24 +1,13 @@
-"""Django's smallest widget templates, written in Python: `<input>`, `<select>` with its options,
-`<textarea>`, the radio and checkbox options, and the portal's captcha widget.
+"""Django's smallest widget templates (`<input>`, `<select>` with its options, `<textarea>`, radio and checkbox
+options), written in Python, and the form renderer that uses them before the TEMPLATES engines."""
 
-Each is a line or two of template, but rendering it costs a Jinja2 context and an include of
-`attrs.html` per widget and per option: on a form page with errors, about fifty templates and a
-third of the request (docs/PERFORMANCE.md). The functions below write the same characters as
-Django's Jinja2 templates (django/forms/jinja2/django/forms/widgets/); tests/core/test_widget_html.py
-compares them on every field of every form of the portal. Any other template is rendered as usual.
-"""
+# Kept for speed: as templates they cost a Jinja2 context and an attrs.html include per widget and per option,
+# most of a form page (docs/PERFORMANCE.md); tests/core/test_widget_html.py compares them with Django's own.
 
 from functools import cache
 
-# markupsafe.escape's characters and entities (what Jinja2's autoescape writes), as a plain string: a
-# form page escapes some two hundred attribute names and values, and building a Markup for each was a
-# tenth of its rendering. An object with __html__ (already safe markup) is written as it is, as there.
-_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-
-
-def escape(value) -> str:
-    html = getattr(value, "__html__", None)
-    return html() if html is not None else str(value).translate(_ENTITIES)
+from django.forms.renderers import TemplatesSetting
+from markupsafe import escape
 
 
 @cache
@@ -77,25 +66,6 @@ def _textarea(widget: dict) -> str:
     return f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
-def _captcha(context: dict) -> str:
-    """macnss/core/jinja2/macnss/captcha_widget.html: the image, the audio link, then the key and the
-    answer box (each written by the function of its own template)."""
-    audio = context.get("audio")
-    audio_link = (
-        f'<a href="{escape(audio)}" class="captcha-audio">{escape(context["audio_label"])}</a>' if audio else ""
-    )
-    parts = [
-        f'<div class="captcha"><img src="{escape(context["image"])}" alt="{escape(context["image_alt"])}" '
-        f'class="captcha-image" width="150" height="50">{audio_link}</div>'
-    ]
-    for part in context["widget"]["subwidgets"]:
-        html = render(part["template_name"], {"widget": part})
-        if html is None:
-            raise _NotOurs
-        parts.append(html)
-    return "".join(parts)
-
-
 class _NotOurs(Exception):
     """A widget these functions do not know after all: the template renders it."""
 
@@ -113,16 +83,19 @@ RENDERERS = {
 }
 
 
-# Templates whose function needs the whole context, not only the widget.
-WHOLE_CONTEXT = {"macnss/captcha_widget.html": _captcha}
-
-
 def render(template_name: str, context: dict) -> str | None:
     """The widget's HTML, or None when the template must render it."""
     try:
-        if template_name in WHOLE_CONTEXT:
-            return WHOLE_CONTEXT[template_name](context)
         function = RENDERERS.get(template_name)
         return None if function is None else function(context["widget"])
     except _NotOurs:
         return None
+
+
+class PortalFormRenderer(TemplatesSetting):
+    """Django's TemplatesSetting renderer (Django's Jinja2 widget templates, the admin's through the Django
+    engine), with the widgets above written in Python."""
+
+    def render(self, template_name, context, request=None):
+        html = render(template_name, context)
+        return super().render(template_name, context, request=request) if html is None else html

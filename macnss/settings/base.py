@@ -81,13 +81,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "macnss.urls"
-# Widgets render with Jinja2 (fast), falling back to the project's Django templates (the admin's widgets).
-FORM_RENDERER = "macnss.core.renderers.PortalFormRenderer"
+# Widgets render with the TEMPLATES engines (Django's Jinja2 widget templates, which django.forms ships; the
+# admin's own with the Django engine), the smallest ones written in Python: see macnss/core/widget_html.py.
+FORM_RENDERER = "macnss.core.widget_html.PortalFormRenderer"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
 # Pages, e-mails and receipts are Jinja2 templates, in templates/ and in each app's jinja2/ folder: see
 # macnss/core/jinja2env.py and docs/PERFORMANCE.md. The Django engine renders the admin (with the
-# templates/admin/ overrides of each app) and the crispy pack's form wrapper.
+# templates/admin/ overrides of each app) and the admin's widgets.
 PORTAL_CONTEXT_PROCESSORS = [
     "django.template.context_processors.i18n",
     "django.contrib.auth.context_processors.auth",

@@ -1,17 +1,21 @@
-"""The "macnss" crispy pack and PortalFormHelper's cache of unbound static fields."""
+"""The "macnss" crispy pack (macnss/core/jinja2/macnss/): every field of every form of the portal."""
 
 import re
 
 import pytest
+from crispy_forms import layout as crispy_layout
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
+from markupsafe import escape
 
 from macnss.core import forms as core_forms
+from macnss.core.form_rendering import widget_kind
 from tns_enrollment.forms import PersonalInformationForm
 
 pytestmark = pytest.mark.django_db
 CRISPY = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+JINJA2_CRISPY = engines["jinja2"].from_string("{{ crispy(form) }}")
 
 
 def render(form) -> str:
@@ -33,10 +37,12 @@ def test_static_fields_render_once_per_language_and_the_captcha_every_time(monke
     first = render(PersonalInformationForm())
     assert {key[-1] for key in core_forms._UNBOUND_FIELD_HTML} == set(PersonalInformationForm.base_fields) - {"captcha"}
     calls = []
-    real = core_forms.render_field_html
-    monkeypatch.setattr(core_forms, "render_field_html", lambda field: calls.append(field.name) or real(field))
+    real = core_forms.render_field
+    recorder = lambda name, *a, **k: calls.append(str(name)) or real(name, *a, **k)  # noqa: E731
+    monkeypatch.setattr(core_forms, "render_field", recorder)
+    monkeypatch.setattr(crispy_layout, "render_field", recorder)  # the fields left to crispy (the captcha)
     second = render(PersonalInformationForm())
-    assert calls == ["captcha"]
+    assert [name for name in calls if not name.startswith("<")] == ["captcha"]
     assert captcha_key(first) != captcha_key(second)
     assert first.replace(captcha_key(first), "K") == second.replace(captcha_key(second), "K")
     with translation.override("ar"):
@@ -70,72 +76,81 @@ def without_captcha_keys(html: str) -> str:
     return re.sub(r"[0-9a-f]{40}", "KEY", html)
 
 
-@pytest.mark.parametrize("language", ["fr", "ar"])
-def test_the_helper_writes_every_form_as_crispys_template_node_does(language):
-    """PortalFormHelper.render_form (what `crispy(form)` calls in Jinja2 pages) against `{% crispy form %}`:
-    every form of the portal, unbound, bound with errors, and with a non-field error."""
-    from tests.core.test_widget_html import awkward_data, form_builders
-
-    compared = 0
-    with translation.override(language):
-        for build in form_builders():
-            unbound = build(None)
-            variants = [(build(None), build(None)), (build(awkward_data(unbound)), build(awkward_data(unbound)))]
-            for ours, crispys in variants:
-                if not isinstance(getattr(ours, "helper", None), core_forms.PortalFormHelper):
-                    continue
-                for form in (ours, crispys):
-                    if form.is_bound:
-                        form.is_valid()
-                        form.add_error(None, "Une erreur <générale> & la suivante")
-                expected = without_captcha_keys(render(crispys))
-                assert without_captcha_keys(ours.helper.render_form(ours)) == expected, type(ours).__name__
-                if ours.is_bound:
-                    # a form-level error is the error summary's alone, never a bullet above the first field
-                    assert "&lt;générale&gt; &amp; la suivante" not in expected
-                compared += 1
-    assert compared >= 40
-
-
-def test_a_form_with_its_own_tag_still_goes_through_crispy(monkeypatch):
-    from crispy_forms import utils
-
-    form = PersonalInformationForm()
-    form.helper.form_tag = True
-    calls = []
-    monkeypatch.setattr(utils, "render_crispy_form", lambda f: calls.append(f) or "crispy")
-    assert form.helper.render_form(form) == "crispy" and calls == [form]
-
-
-@pytest.mark.parametrize("language", ["fr", "ar"])
-def test_field_html_writes_every_field_as_the_reference_template(language):
-    """macnss.core.form_rendering.field_html against macnss/core/jinja2/macnss/field.html: every field of
-    every form of the portal, unbound and bound with errors (checkbox, radio, select, fieldset, captcha)."""
-    from macnss.core.form_rendering import field_html
+def all_variants():
     from tests.core.test_widget_html import form_builders, variants
 
-    def all_variants():
-        yield from variants()
-        for build in form_builders():  # nothing answered: required messages on boxes and radios
-            form = build({})
-            form.is_valid()
-            yield form
+    yield from variants()
+    for build in form_builders():  # nothing answered: required messages on boxes and radios
+        form = build({})
+        form.is_valid()
+        yield form
 
-    reference = engines["jinja2"].get_template("macnss/field.html")
+
+def widget_tags(html: str, name: str) -> list[str]:
+    return re.findall(rf'<(?:input|select|textarea)[^>]* name="{re.escape(name)}"[^>]*>', html)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_every_field_of_every_form_has_its_label_ids_classes_and_messages(language):
+    """The pack's markup, which the CSS, the date picker and the browser tests read: each field of each form
+    (unbound, bound with errors, empty) with its label, crispy-bootstrap5's classes, the error block
+    `<auto_id>_error` and the help text `<auto_id>_helptext`, messages escaped."""
     kinds = set()
     with translation.override(language):
         for form in all_variants():
+            if not hasattr(form, "helper"):
+                continue
+            html = JINJA2_CRISPY.render({"form": form})
             for field in form:
-                expected = reference.render({"field": field})
-                assert without_captcha_keys(field_html(field)) == without_captcha_keys(expected), (
-                    type(form).__name__,
-                    field.name,
-                )
-                kinds.add((type(field.field.widget).__name__, bool(field.errors)))
-    widgets = {widget for widget, _errors in kinds}
-    assert {"CheckboxInput", "RadioSelect", "Select", "LabelledCaptchaInput", "HiddenInput", "Textarea"} <= widgets
-    assert {("Select", True), ("TextInput", True), ("FrenchDateInput", True)} <= kinds
-    assert {("CheckboxInput", True), ("RadioSelect", True), ("LabelledCaptchaInput", True)} <= kinds
+                if field.is_hidden:
+                    assert widget_tags(html, field.html_name), field.name
+                    continue
+                kind = widget_kind(field)
+                kinds.add((kind, bool(field.errors)))
+                where = (type(form).__name__, field.name)
+                assert f'id="div_{field.auto_id}"' in html, where
+                assert escape(field.label) in html, where
+                if field.errors:
+                    block = html[html.index(f'<div id="{field.auto_id}_error" class="invalid-feedback">') :]
+                    for error in field.errors:
+                        assert f"<strong>{escape(error)}</strong>" in block, where
+                if field.help_text:
+                    assert f'<div id="{field.auto_id}_helptext" class="form-text">' in html, where
+                tags = widget_tags(html, field.html_name) or widget_tags(html, f"{field.html_name}_1")
+                assert tags, where
+                expected = {"checkbox": "form-check-input", "radio": "form-check-input", "select": "form-select"}
+                for tag in tags:
+                    if 'type="hidden"' in tag:
+                        continue
+                    classes = re.search(r'class="([^"]*)"', tag).group(1).split()
+                    assert expected.get(kind, "form-control") in classes, where
+                    assert ("is-invalid" in classes) == bool(field.errors), where
+                    assert ('aria-invalid="true"' in tag) == bool(field.errors), where
+                if kind != "radio" and not field.use_fieldset:
+                    assert f'<label for="{field.id_for_label}"' in html, where
+    assert {("checkbox", True), ("radio", True), ("select", True), ("input", True), ("input", False)} <= kinds
+
+
+def test_jinja2_pages_render_a_form_as_the_crispy_tag_does():
+    form = PersonalInformationForm(data={"phone": "<b>0512</b>"})
+    form.is_valid()
+    ours, theirs = JINJA2_CRISPY.render({"form": form}), render(form)
+    assert without_captcha_keys(ours) == without_captcha_keys(theirs)
+    assert 'value="&lt;b&gt;0512&lt;/b&gt;"' in ours and "<b>0512" not in ours
+    assert ours.count('<div id="div_id_') == len(form.fields) and "&lt;div" not in ours
+
+
+def test_a_radio_list_gets_its_classes_on_copies_of_its_options():
+    from tns_enrollment.forms import CategoryForm
+
+    for form in (CategoryForm(), CategoryForm({})):
+        form.is_valid()
+        radios = [f for f in form if widget_kind(f) == "radio"] or [f for f in form if widget_kind(f) == "select"]
+        for field in radios:
+            html = JINJA2_CRISPY.render({"form": form})
+            assert html == JINJA2_CRISPY.render({"form": form})  # nothing piles up on a second rendering
+            for option in field:
+                assert "class" not in option.data["attrs"]
 
 
 def test_static_choices_are_shared_by_form_instances_and_still_validate():

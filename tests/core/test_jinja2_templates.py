@@ -13,7 +13,7 @@ from django.utils import translation
 from jinja2 import Environment
 
 from macnss.core import jinja2env
-from macnss.core.management.commands.makemessages import NO_FORMAT, jinja2_messages_as_python, jinja2_template_dirs
+from macnss.core.management.commands.makemessages import jinja2_messages_as_python, jinja2_template_dirs
 
 JINJA2_TEMPLATES = sorted(
     path
@@ -46,6 +46,7 @@ def test_templates_are_found():
 def test_every_message_of_every_template_is_in_an_arabic_catalogue():
     known = catalogue_messages()
     environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    environment.newstyle_gettext = True  # as the pages' environment
     missing = []
     for path in JINJA2_TEMPLATES:
         for _line, function, message in environment.extract_translations(path.read_text()):
@@ -57,13 +58,26 @@ def test_every_message_of_every_template_is_in_an_arabic_catalogue():
     assert not missing, f"run `make messages` and translate: {missing[:10]}"
 
 
-def test_extraction_keeps_plain_percent_signs_out_of_python_format():
-    source = '{{ _("10 % de la base") }}\n{% trans n=k %}{{ n }} × 10 %{% endtrans %}\n{{ _("Bonjour") }}'
-    python = jinja2_messages_as_python(source)
-    lines = python.splitlines()
-    assert lines[0] == NO_FORMAT and lines[1] == "gettext('10 % de la base')"
-    assert "gettext('%(n)s × 10 %%')" in lines  # a {% trans %} with variables is a format string
-    assert lines[-1] == "gettext('Bonjour')"
+def test_extraction_reads_the_messages_as_the_pages_translate_them():
+    """New-style gettext: every message is a %-format string, a literal % is written (and looked up) as %%."""
+    source = '{{ _("10 %% de la base") }}\n{% trans n=k %}{{ n }} × 10 %{% endtrans %}\n{% trans %}5 %{% endtrans %}'
+    lines = jinja2_messages_as_python(source).splitlines()
+    assert lines == ["gettext('10 %% de la base')", "gettext('%(n)s × 10 %%')", "gettext('5 %%')"]
+    with translation.override("fr"):
+        assert render(source, k=3) == "10 % de la base\n3 × 10 %\n5 %"
+
+
+def test_every_percent_sign_of_a_template_message_is_escaped():
+    """`_("10 % de")` would raise at render time (or drop a character) under new-style gettext."""
+    environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    environment.newstyle_gettext = True
+    bad = []
+    for path in JINJA2_TEMPLATES:
+        for _line, _function, message in environment.extract_translations(path.read_text()):
+            for string in message if isinstance(message, tuple) else (message,):
+                if string and "%" in string.replace("%%", "").replace("%(", ""):
+                    bad.append(f"{path.name}: {string}")
+    assert not bad, bad
 
 
 def test_translations_are_markup_and_variables_are_escaped():

@@ -345,17 +345,18 @@ def test_an_agent_written_hint_is_shown_as_text_not_markup(client, draft):
 
 def test_the_projects_own_safe_help_text_stays_markup():
     from django import forms
+    from django.template import engines
     from django.utils.html import format_html
 
-    from macnss.core.form_rendering import field_html
+    from macnss.core.forms import PortalForm
 
-    class Form(forms.Form):
+    class Form(PortalForm):
         ours = forms.CharField(help_text=format_html('<a href="{}">{}</a>', "/mentions/", "Mentions"))
         theirs = forms.CharField(help_text="<b>gras</b>")
 
-    form = Form()
-    assert '<a href="/mentions/">Mentions</a>' in field_html(form["ours"])
-    assert "&lt;b&gt;gras&lt;/b&gt;" in field_html(form["theirs"])
+    html = engines["jinja2"].from_string("{{ crispy(form) }}").render({"form": Form()})
+    assert '<a href="/mentions/">Mentions</a>' in html
+    assert "&lt;b&gt;gras&lt;/b&gt;" in html
 
 
 # ---------------------------------------------------------------- images re-encoded

@@ -13,10 +13,6 @@ from django.template import engines
 from django.utils.functional import cached_property
 from jinja2 import Environment
 
-# A message translated with `_("…")`, or a {% trans %} block without variables, is not a format string:
-# its % signs are plain text (xgettext would otherwise take "10 % de" for a python-format directive).
-NO_FORMAT = "# xgettext:no-python-format"
-
 
 def jinja2_template_dirs() -> list[Path]:
     return [Path(d).resolve() for d in engines["jinja2"].template_dirs]
@@ -25,6 +21,8 @@ def jinja2_template_dirs() -> list[Path]:
 def jinja2_messages_as_python(source: str) -> str:
     """One gettext call per message, on (or just after) the template line it comes from."""
     environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    # As macnss.core.jinja2env: every message is a %-format string, a literal % written "%%".
+    environment.newstyle_gettext = True
     lines: dict[int, str] = {}
     for lineno, function, message in environment.extract_translations(source):
         strings = message if isinstance(message, tuple) else (message,)
@@ -36,11 +34,9 @@ def jinja2_messages_as_python(source: str) -> str:
             call = f"npgettext({strings[0]!r}, {strings[1]!r}, {strings[2]!r}, 1)"
         else:
             call = f"gettext({strings[0]!r})"
-        plain = function == "_" or not any("%(" in s for s in strings if s)
-        text = f"{NO_FORMAT}\n{call}" if plain and any("%" in s for s in strings if s) else call
         while lineno in lines:
             lineno += 1
-        lines[lineno] = text
+        lines[lineno] = call
     out, current = [], 1
     for lineno in sorted(lines):
         text = lines[lineno]
