@@ -1,18 +1,48 @@
 """Reads of the shared model. Views call these, never the ORM directly for another person's data."""
 
+from django.core.cache import cache
 from django.db.models import Q
 
+from macnss.core.caching import drop_now_and_after_commit
 from macnss.core.validators import normalize_identity_number
 
 from .models import IdentityDocumentType, InsuredPerson
 
+# The person behind a private page, with his RIB and category, cached per person and dropped whenever
+# the person or his RIB is saved or deleted (accounts.signals; QuerySet.update() callers call
+# forget_person_pages). The secrets stay out of the cache: deferred, a page that shows one reads it.
+PERSON_CACHE_SECONDS = 120
+NOT_CACHED = ("id_document_number", "phone", "bank_details__rib")
+
+
+def _person_cache_key(person_id) -> str:
+    return f"accounts:person-pages:{person_id}"
+
 
 def insured_for_user(user) -> InsuredPerson | None:
-    """The logged-in person's record, with his RIB and category: request.user comes from
-    accounts.backends.PortalAccountBackend, which loads them with the account in one query."""
+    """The logged-in person's record, with his RIB and category (request.user is Django's, from ModelBackend)."""
     if not user.is_authenticated or not user.insured_id:
         return None
-    return user.insured
+    person = getattr(user, "person_for_pages", None)  # once per request
+    if person is None:
+        key = _person_cache_key(user.insured_id)
+        person = cache.get(key)
+        if person is None:
+            person = (
+                InsuredPerson.objects.select_related("bank_details", "tns_subcategory__category")
+                .defer(*NOT_CACHED)
+                .filter(pk=user.insured_id)
+                .first()
+            )
+            if person is None:
+                return None
+            cache.set(key, person, PERSON_CACHE_SECONDS)
+        user.person_for_pages = person
+    return person
+
+
+def forget_person_pages(*person_ids) -> None:
+    drop_now_and_after_commit([_person_cache_key(pk) for pk in person_ids if pk is not None])
 
 
 def find_insured_by_identity(

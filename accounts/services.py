@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from macnss.core.services import apply_transition, queue_sms
 from macnss.core.validators import normalize_digits
 
-from . import otp
+from . import otp, selectors
 from .models import BankDetails, DirectDebitMandate, InsuredPerson, RibVerification, SignIn, User
 
 # The consent text is versioned: a mandate records the exact words the person accepted.
@@ -217,6 +217,7 @@ def confirm_bank_details(*, bank_details: BankDetails, by) -> BankDetails:
     apply_transition(bank_details, "confirm", by=by, note="RIB vérifié sur le dossier de l'assuré")
     person = bank_details.insured
     InsuredPerson.objects.filter(pk=person.pk).update(first_rib_needs_check=False)
+    selectors.forget_person_pages(person.pk)  # update() sends no signal
     if person.phone:
         with translation.override(person.preferred_language):
             body = _(

@@ -1,14 +1,20 @@
-"""Sign-ins and contact-detail changes of the accounts."""
+"""Sign-ins, contact-detail changes, and the cached person of the private pages kept true to the database."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from macnss.core.client_ip import client_ip_or_none
 
-from . import reauth, services
+from . import reauth, selectors, services
 from .middleware import mark_session_started
-from .models import InsuredPerson
+from .models import BankDetails, InsuredPerson
+
+
+@receiver([post_save, post_delete], sender=InsuredPerson, dispatch_uid="accounts.forget_person")
+@receiver([post_save, post_delete], sender=BankDetails, dispatch_uid="accounts.forget_bank_details")
+def person_changed(sender, instance, **kwargs):
+    selectors.forget_person_pages(instance.pk if sender is InsuredPerson else instance.insured_id)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sign_in")

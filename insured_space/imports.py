@@ -30,6 +30,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import InsuredPerson
+from accounts.selectors import forget_person_pages
 
 from .models import MAX_DAYS_PER_MONTH, DeclarationImport, SalaryDeclaration
 
@@ -311,3 +312,5 @@ def move_totals(days_delta: dict, mining_delta: dict, *, chunk: int = 500) -> No
             declared_days=F("declared_days") + delta_of(days_delta),
             mining_days=F("mining_days") + delta_of(mining_delta),
         )
+    # QuerySet.update() sends no signal: the cached persons of the private pages go by hand.
+    forget_person_pages(*changed)

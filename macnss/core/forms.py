@@ -1,15 +1,19 @@
 """Form building blocks shared by every journey: crispy layout without <form> tag, dates as jj/mm/aaaa,
 the captcha field with its labels, and field-level messages in the page's language."""
 
+import re
+
 from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK, render_field
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
@@ -18,29 +22,39 @@ from django.utils.translation import gettext_lazy as _
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
+# The keys django-simple-captcha writes (CaptchaStore.generate_key: a SHA-1 in hexadecimal).
+CAPTCHA_KEY = re.compile(r"[0-9a-f]{40}")
+
 
 # A field of an unbound form is the same for every visitor: rendered once per process and language.
 # Bounded by the code (a few forms × fields × 2 languages), not by the traffic.
 _UNBOUND_FIELD_HTML: dict[tuple, str] = {}
 
 
-class UnboundFieldOnce(LayoutObject):
-    """A crispy layout object (crispy's documented extension point): the field rendered by crispy's
-    render_field, kept in _UNBOUND_FIELD_HTML while the form is unbound and has no initial value for it."""
+class PackField(LayoutObject):
+    """One field, written by the "macnss" pack's field template with nothing but the field: crispy's own
+    render_field flattens the whole page context into every field's (docs/PERFORMANCE.md). A crispy layout
+    object, crispy's documented extension point; with `once`, kept in _UNBOUND_FIELD_HTML while the form is
+    unbound and has no initial value for it."""
 
-    def __init__(self, name: str):
+    template_name = "macnss/field.html"
+
+    def __init__(self, name: str, *, once: bool = False):
         self.fields = [name]
+        self.once = once
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         name = self.fields[0]
-        if form.is_bound or name in form.initial or settings.DEBUG:
-            return render_field(name, form, context, template_pack=template_pack, **kwargs)
-        key = (type(form), form.prefix, form.auto_id, get_language(), str(template_pack), name)
+        form.rendered_fields.add(name)
+        if not self.once or form.is_bound or name in form.initial or settings.DEBUG:
+            return self.render_field(form[name])
+        key = (type(form), form.prefix, form.auto_id, get_language(), name)
         if key not in _UNBOUND_FIELD_HTML:
-            _UNBOUND_FIELD_HTML[key] = render_field(name, form, context, template_pack=template_pack, **kwargs)
-        else:
-            form.rendered_fields.add(name)
+            _UNBOUND_FIELD_HTML[key] = self.render_field(form[name])
         return _UNBOUND_FIELD_HTML[key]
+
+    def render_field(self, field) -> str:
+        return get_template(self.template_name, using="jinja2").render({"field": field})
 
 
 class CrispyHelperMixin:
@@ -57,13 +71,10 @@ class CrispyHelperMixin:
         helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
-        if self.cache_unbound_fields:
-            helper.layout = Layout(
-                *(
-                    name if isinstance(field, CaptchaField) else UnboundFieldOnce(name)
-                    for name, field in self.fields.items()
-                )
-            )
+        once = self.cache_unbound_fields
+        helper.layout = Layout(
+            *(PackField(name, once=once and not isinstance(field, CaptchaField)) for name, field in self.fields.items())
+        )
         return helper
 
 
@@ -125,8 +136,25 @@ class LabelledCaptchaInput(CaptchaTextInput):
         super().__init__(**kwargs)
         self.label = label
 
+    # [key, answer] of a captcha shown again unchecked (CaptchaFormMixin): the library's render() would
+    # write a new captcha, and the person would solve another one to correct a date.
+    kept: list | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.kept is None:
+            return super().render(name, value, attrs=attrs, renderer=renderer)
+        return forms.MultiWidget.render(self, name, self.kept, attrs=attrs, renderer=renderer)
+
     def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
+        if self.kept is None:
+            context = super().get_context(name, value, attrs)
+        else:
+            context = forms.MultiWidget.get_context(self, name, value, attrs)
+            key = self.kept[0]
+            context["image"] = reverse("captcha-image", kwargs={"key": key})
+            context["audio"] = (
+                reverse("captcha-audio", kwargs={"key": key}) if captcha_settings.CAPTCHA_FLITE_PATH else None
+            )
         answer_box = context["widget"]["subwidgets"][1]
         answer_box["attrs"] = {**answer_box["attrs"], "aria-label": self.label}
         context["image_alt"] = _("Image contenant le code de vérification à recopier")
@@ -180,8 +208,11 @@ class CaptchaFormMixin:
         name = self.captcha_name()
         if name is None:
             return True
-        if self.captcha_passed is None and not self.errors and name in self.cleaned_data:
+        if self.captcha_passed is None and name in self.cleaned_data:
             hashkey, answer = self.cleaned_data[name]
+            if self.errors:  # shown again as it is, unchecked, if its key is one the library writes
+                self.fields[name].widget.kept = [hashkey, answer] if CAPTCHA_KEY.fullmatch(hashkey) else None
+                return False
             self.captcha_passed = PortalCaptchaField.spend(hashkey, answer)
             if not self.captcha_passed:
                 field = self.fields[name]

@@ -1,5 +1,6 @@
-"""The account and person behind every private page are read from the database in one query on each
-request, so a change shows on the next page (accounts.backends)."""
+"""The account behind every private page is Django's, read from the database on each request; the person,
+with his RIB and category, is cached per person without his secrets and dropped on every change
+(accounts.backends, accounts.selectors.insured_for_user)."""
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.django_db
 RIB = "011519000001205000534921"
 
 
-def test_the_account_its_person_rib_and_category_cost_one_query(insured_user, django_assert_num_queries):
+def test_the_person_rib_and_category_cost_one_query_then_none_until_they_change(
+    insured_user, django_assert_num_queries
+):
     category = ProfessionalCategory.objects.create(code="test", name="Catégorie test")
     person = insured_user.insured
     person.tns_subcategory = ProfessionalSubCategory.objects.create(
@@ -21,13 +24,17 @@ def test_the_account_its_person_rib_and_category_cost_one_query(insured_user, dj
     )
     person.save()
     BankDetails.objects.create(insured=person, rib=RIB)
+    user = PortalAccountBackend().get_user(insured_user.pk)
     with django_assert_num_queries(1):
-        user = PortalAccountBackend().get_user(insured_user.pk)
         person = selectors.insured_for_user(user)
         assert person.last_name == insured_user.insured.last_name
-        assert person.bank_details.rib == RIB
+        assert person.bank_details.is_pending_verification in (True, False)
         assert person.tns_subcategory.category.name == "Catégorie test"
-    assert user.pk == insured_user.pk
+    next_request_user = PortalAccountBackend().get_user(insured_user.pk)
+    with django_assert_num_queries(0):  # the next request: from the cache
+        again = selectors.insured_for_user(next_request_user)
+    with django_assert_num_queries(1):  # a secret is never cached: read when a page shows it
+        assert again.bank_details.rib == RIB
 
 
 def test_each_lookup_reads_the_database(insured_user, django_assert_num_queries):
@@ -49,9 +56,10 @@ def test_changed_person_and_rib_show_on_the_next_page(logged_in_client, insured_
     assert "NOUVEAUNOM" in logged_in_client.get(reverse("accounts:dashboard")).content.decode()
 
 
-def test_a_change_made_behind_the_orm_shows_on_the_next_page(logged_in_client, insured_user):
+def test_a_change_made_behind_the_orm_shows_once_its_caller_forgets_the_person(logged_in_client, insured_user):
     logged_in_client.get(reverse("accounts:dashboard"))
     type(insured_user.insured).objects.filter(pk=insured_user.insured_id).update(last_name="SANSSIGNAL")
+    selectors.forget_person_pages(insured_user.insured_id)  # what every caller of update() does
     assert "SANSSIGNAL" in logged_in_client.get(reverse("accounts:dashboard")).content.decode()
 
 

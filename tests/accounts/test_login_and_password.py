@@ -162,7 +162,9 @@ def test_staff_without_insured_record_goes_to_the_admin(client, db):
 
 
 def test_private_home_query_count_is_small(logged_in_client, count_queries):
-    assert count_queries(logged_in_client, reverse("accounts:dashboard")) <= 8
+    first = count_queries(logged_in_client, reverse("accounts:dashboard"))
+    again = count_queries(logged_in_client, reverse("accounts:dashboard"))
+    assert again < first <= 9  # the person is read at the first page, then from the cache
 
 
 def test_another_persons_data_never_shows(logged_in_client):

@@ -1,4 +1,4 @@
-"""Audit A4: the shared cache (Redis in production) never receives the password hash, the RIB or the ID
+"""Audit A4: the shared cache (Redis in production) never receives the password hash, the RIB, the phone or the ID
 number of an insured person, whatever private page he opens.
 
 Every value written to the cache is recorded as the bytes the cache stores (pickled, as locmem and
@@ -67,7 +67,13 @@ def test_no_password_hash_rib_or_id_number_reaches_the_cache(client, recorded):
         client.get(url)
     assert client.get(reverse("accounts:dashboard")).status_code == 200  # still logged in: the pages were seen
     assert recorded, "nothing was written to the cache: the probe recorded nothing"
-    secrets = {"password hash": user.password, "RIB": RIB, "ID number": person.id_document_number}
+    secrets = {
+        "password hash": user.password,
+        "RIB": RIB,
+        "ID number": person.id_document_number,
+        "phone on file": person.phone,
+    }
+    assert all(secrets.values())
     for what, secret in secrets.items():
         leaked = [value for value in recorded if secret.encode() in value]
         assert not leaked, f"the {what} was written to the cache"
