@@ -160,6 +160,25 @@ def test_a_form_refused_for_another_answer_leaves_its_captcha_unchecked(django_a
     assert shown_captcha(str(form["captcha"]))[0] != store.hashkey
 
 
+def test_a_form_refused_for_another_answer_shows_the_same_captcha_with_the_answer_typed(django_assert_num_queries):
+    store = displayed_captcha()
+    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": "AbCd"})
+    assert not form.is_valid()
+    with django_assert_num_queries(0):  # no new captcha written
+        html = str(form["captcha"])
+    assert shown_captcha(html) == (store.hashkey, "abcd")
+    assert f"/captcha/image/{store.hashkey}/" in html
+    assert CaptchaStore.objects.count() == 1
+
+
+def test_a_forged_key_is_not_shown_again():
+    form = NameAndCaptchaForm({"name": "far too long", "captcha_0": "<b>x</b>/../", "captcha_1": "abcd"})
+    assert not form.is_valid()
+    html = str(form["captcha"])
+    key, _typed = shown_captcha(html)
+    assert "<b>x</b>" not in html and CaptchaStore.objects.filter(hashkey=key).exists()
+
+
 def test_an_unchecked_captcha_passes_once_the_form_is_corrected():
     store = displayed_captcha()
     refused = NameAndCaptchaForm({"name": "far too long", "captcha_0": store.hashkey, "captcha_1": store.challenge})
