@@ -7,54 +7,21 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.layout import Layout
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from macnss.core.form_rendering import PackField
 
 DATE_PLACEHOLDER = _("jj/mm/aaaa")
 
 # The keys django-simple-captcha writes (CaptchaStore.generate_key: a SHA-1 in hexadecimal).
 CAPTCHA_KEY = re.compile(r"[0-9a-f]{40}")
-
-
-# A field of an unbound form is the same for every visitor: rendered once per process and language.
-# Bounded by the code (a few forms × fields × 2 languages), not by the traffic.
-_UNBOUND_FIELD_HTML: dict[tuple, str] = {}
-
-
-class PackField(LayoutObject):
-    """One field, written by the "macnss" pack's field template with nothing but the field: crispy's own
-    render_field flattens the whole page context into every field's (docs/PERFORMANCE.md). A crispy layout
-    object, crispy's documented extension point; with `once`, kept in _UNBOUND_FIELD_HTML while the form is
-    unbound and has no initial value for it."""
-
-    template_name = "macnss/field.html"
-
-    def __init__(self, name: str, *, once: bool = False):
-        self.fields = [name]
-        self.once = once
-
-    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        name = self.fields[0]
-        form.rendered_fields.add(name)
-        if not self.once or form.is_bound or name in form.initial or settings.DEBUG:
-            return self.render_field(form[name])
-        key = (type(form), form.prefix, form.auto_id, get_language(), name)
-        if key not in _UNBOUND_FIELD_HTML:
-            _UNBOUND_FIELD_HTML[key] = self.render_field(form[name])
-        return _UNBOUND_FIELD_HTML[key]
-
-    def render_field(self, field) -> str:
-        return get_template(self.template_name, using="jinja2").render({"field": field})
 
 
 class CrispyHelperMixin:
@@ -128,7 +95,7 @@ def date_field(label, *, help_text=None, **kwargs) -> forms.DateField:
 
 class LabelledCaptchaInput(CaptchaTextInput):
     """crispy renders the captcha as a fieldset; the answer box itself needs its own accessible name.
-    Its template is Jinja2, like the other widgets' (macnss.core.widget_html.PortalFormRenderer)."""
+    Its template is Jinja2, like the other widgets' (macnss.core.form_rendering.PortalFormRenderer)."""
 
     template_name = "macnss/captcha_widget.html"
 

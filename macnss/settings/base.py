@@ -82,8 +82,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "macnss.urls"
 # Widgets render with the TEMPLATES engines (Django's Jinja2 widget templates, which django.forms ships; the
-# admin's own with the Django engine), the smallest ones written in Python: see macnss/core/widget_html.py.
-FORM_RENDERER = "macnss.core.widget_html.PortalFormRenderer"
+# admin's own with the Django engine), the smallest ones written in Python: see macnss/core/form_rendering.py.
+FORM_RENDERER = "macnss.core.form_rendering.PortalFormRenderer"
 WSGI_APPLICATION = "macnss.wsgi.application"
 
 # Pages, e-mails and receipts are Jinja2 templates, in templates/ and in each app's jinja2/ folder: see

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from markupsafe import escape
 
-from macnss.core import forms as core_forms
+from macnss.core import form_rendering
 from macnss.core.form_rendering import widget_kind
 from tns_enrollment.forms import PersonalInformationForm
 
@@ -23,9 +23,9 @@ def render(form) -> str:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    core_forms._UNBOUND_FIELD_HTML.clear()
+    form_rendering._UNBOUND_FIELD_HTML.clear()
     yield
-    core_forms._UNBOUND_FIELD_HTML.clear()
+    form_rendering._UNBOUND_FIELD_HTML.clear()
 
 
 def captcha_key(html: str) -> str:
@@ -34,11 +34,13 @@ def captcha_key(html: str) -> str:
 
 def test_static_fields_render_once_per_language_and_the_captcha_every_time(monkeypatch):
     first = render(PersonalInformationForm())
-    assert {key[-1] for key in core_forms._UNBOUND_FIELD_HTML} == set(PersonalInformationForm.base_fields) - {"captcha"}
+    assert {key[-1] for key in form_rendering._UNBOUND_FIELD_HTML} == set(PersonalInformationForm.base_fields) - {
+        "captcha"
+    }
     calls = []
-    real = core_forms.PackField.render_field
+    real = form_rendering.PackField.render_field
     recorder = lambda self, field: calls.append(field.name) or real(self, field)  # noqa: E731
-    monkeypatch.setattr(core_forms.PackField, "render_field", recorder)
+    monkeypatch.setattr(form_rendering.PackField, "render_field", recorder)
     second = render(PersonalInformationForm())
     assert calls == ["captcha"]
     assert captcha_key(first) != captcha_key(second)
@@ -67,7 +69,7 @@ def test_forms_that_did_not_opt_in_are_not_cached():
     from shared_steps.forms import BankDetailsForm
 
     render(BankDetailsForm())
-    assert core_forms._UNBOUND_FIELD_HTML == {}
+    assert form_rendering._UNBOUND_FIELD_HTML == {}
 
 
 def without_captcha_keys(html: str) -> str:

@@ -1,4 +1,4 @@
-"""macnss.core.widget_html writes exactly what Django's Jinja2 widget templates write (on every field of every
+"""macnss.core.form_rendering writes exactly what Django's Jinja2 widget templates write (on every field of every
 form of the portal, unbound, bound, with errors, in French and Arabic, and on generated attributes and values);
 the other widgets render through Django's templates; rendering a form never changes a widget's attributes."""
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from accounts import forms as accounts_forms
 from accounts.models import User
 from asvi_payment import forms as asvi_forms
-from macnss.core import widget_html
+from macnss.core import form_rendering
 from pension import forms as pension_forms
 from shared_steps import forms as shared_forms
 from taawidaty import forms as taawidaty_forms
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 RENDERER = get_default_renderer()
 
 
-class RecordingRenderer(widget_html.PortalFormRenderer):
+class RecordingRenderer(form_rendering.PortalFormRenderer):
     """Renders through the templates only, and keeps every (template, context) a widget asked for."""
 
     def __init__(self):
@@ -41,7 +41,7 @@ class RecordingRenderer(widget_html.PortalFormRenderer):
         return TEMPLATES_ONLY.render(self, template_name, context, request)
 
 
-TEMPLATES_ONLY = widget_html.PortalFormRenderer.__mro__[1]  # django.forms.renderers.TemplatesSetting
+TEMPLATES_ONLY = form_rendering.PortalFormRenderer.__mro__[1]  # django.forms.renderers.TemplatesSetting
 
 
 def the_templates(template_name, context) -> str:
@@ -133,7 +133,7 @@ def test_every_widget_of_every_form_is_written_as_the_templates_write_it(languag
     with translation.override(language):
         for form in variants():
             for template_name, context in widget_contexts(form):
-                ours = widget_html.render(template_name, context)
+                ours = form_rendering.render(template_name, context)
                 if ours is not None:
                     assert ours == the_templates(template_name, context), (type(form).__name__, template_name)
                     checked.add(template_name.rsplit("/", 1)[1])
@@ -157,19 +157,19 @@ def test_generated_inputs_options_and_textareas_match_the_templates(value, attrs
     for name in ("text", "radio_option", "textarea"):
         template_name = f"django/forms/widgets/{name}.html"
         context = {"widget": widget}
-        assert widget_html.render(template_name, context) == the_templates(template_name, context)
+        assert form_rendering.render(template_name, context) == the_templates(template_name, context)
     option = {**widget, "value": value or "", "template_name": "django/forms/widgets/select_option.html"}
     select = {**widget, "optgroups": [(None, [option], 0), ("Groupe & co", [option, option], 1)]}
     context = {"widget": select}
-    assert widget_html.render("django/forms/widgets/select.html", context) == the_templates(
+    assert form_rendering.render("django/forms/widgets/select.html", context) == the_templates(
         "django/forms/widgets/select.html", context
     )
 
 
 def test_an_unknown_widget_template_is_left_to_the_templates():
-    assert widget_html.render("django/forms/widgets/clearable_file_input.html", {"widget": {}}) is None
+    assert form_rendering.render("django/forms/widgets/clearable_file_input.html", {"widget": {}}) is None
     select = {"name": "x", "attrs": {}, "optgroups": [(None, [{"template_name": "autre.html"}], 0)]}
-    assert widget_html.render("django/forms/widgets/select.html", {"widget": select}) is None
+    assert form_rendering.render("django/forms/widgets/select.html", {"widget": select}) is None
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
