@@ -50,7 +50,6 @@ def load(base_url: str, session: requests.Session, stop: threading.Event, sample
     while not stop.is_set():
         path = PAGES[i % len(PAGES)]
         i += 1
-        start = time.monotonic()
         try:
             response = (session if path in PRIVATE else anonymous).get(
                 f"{base_url}{path}", timeout=10, allow_redirects=False
@@ -59,8 +58,9 @@ def load(base_url: str, session: requests.Session, stop: threading.Event, sample
             what = str(response.status_code)
         except requests.RequestException as exc:
             ok, what = False, type(exc).__name__
+        # Timed when the answer came: a request sent just before the restart fails because of it.
         with lock:
-            samples.append((start, path, ok, what))
+            samples.append((time.monotonic(), path, ok, what))
 
 
 def scenario(run: Portal, report: Report, args) -> None:
