@@ -2,5 +2,6 @@ from django.contrib.auth.backends import ModelBackend
 
 
 class PortalAccountBackend(ModelBackend):
-    """Number + password; the logged-in account is ModelBackend's, read from the database on every request
-    (the person behind it: accounts.selectors.insured_for_user)."""
+    """Django's ModelBackend as it is. The class stays because every open session names it
+    (BACKEND_SESSION_KEY): removing it would log everyone out at the next deployment. The person behind the
+    account comes from accounts.selectors.insured_for_user."""
